@@ -1,0 +1,164 @@
+"""The news spider: feeds, news sitemaps and search feeds in; article pages and outcomes out.
+
+It yields three kinds of records (pipeline.models): FetchedPage for every article page fetched,
+CrawlOutcome for every URL that ends here (feed read, not modified, seen, rejected), and
+FeedState with the validators for the next conditional GET. Parsing is done by pipeline.feeds.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from dataclasses import replace
+from urllib.parse import urldefrag, urlsplit
+
+import scrapy
+from scrapy.http import TextResponse
+from twisted.internet.error import (ConnectionRefusedError, DNSLookupError, TCPTimedOutError,
+                                    TimeoutError)
+
+from pipeline.feeds import parse_feed, parse_sitemap
+from pipeline.models import (NOT_MODIFIED, REJECTED, SEEN, SOURCE_READ, CrawlOutcome, FeedEntry,
+                             FeedState, FetchedPage, Source, utc_now)
+from pipeline.sources import load_sources
+
+# Statuses the spider wants to see itself; redirects stay with RedirectMiddleware.
+HANDLED_STATUSES = [304] + list(range(400, 600))
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+
+
+def failure_reason(failure) -> str:
+    """A short, stable rejection reason for a failed request."""
+    exc = failure.value
+    text = str(exc)
+    if "blocked_address" in text:
+        return "blocked_address"
+    if "robots.txt" in text:
+        return "robots"
+    if "max size" in text or "maxsize" in text.replace("_", ""):
+        return "too_large"
+    if failure.check(TimeoutError, TCPTimedOutError) or "Timeout" in type(exc).__name__:
+        return "timeout"
+    if failure.check(DNSLookupError):
+        return "dns_error"
+    if failure.check(ConnectionRefusedError):
+        return "connection_refused"
+    if "max redirections" in text or "redirect" in text.lower():
+        return "too_many_redirects"
+    return f"fetch_error:{type(exc).__name__}"
+
+
+class NewsSpider(scrapy.Spider):
+    name = "news"
+
+    def __init__(self, sources: str, state: str = "", queries: str = "[]", **kwargs):
+        super().__init__(**kwargs)
+        plan = load_sources(sources, json.loads(queries))
+        self.news_sources: list[Source] = plan.sources
+        self.max_page_bytes = plan.max_page_bytes
+        saved = json.loads(Path(state).read_text()) if state and Path(state).exists() else {}
+        self.validators: dict[str, dict] = saved.get("feeds", {})
+        self.seen_urls: set[str] = set(saved.get("seen_urls", []))
+        self.met: set[str] = set()
+        # An article belongs to the outlet that publishes it, not to the feed that listed it:
+        # a search feed's results are credited to the outlet configured for their host.
+        self.outlet_by_host = {urlsplit(s.url).netloc: s for s in self.news_sources
+                               if s.kind != "search"}
+
+    def _request(self, url: str, source: Source, callback, **meta) -> scrapy.Request:
+        meta.update(source=source, handle_httpstatus_list=HANDLED_STATUSES,
+                    download_maxsize=self.max_page_bytes)
+        if source.timeout:
+            meta["download_timeout"] = float(source.timeout)
+        return scrapy.Request(url, callback=callback, errback=self.on_failure, meta=meta,
+                              dont_filter=True)
+
+    async def start(self):
+        for source in self.news_sources:
+            if source.url in self.met:
+                continue
+            self.met.add(source.url)
+            request = self._request(source.url, source, self.parse_source)
+            saved = self.validators.get(source.url, {})
+            if saved.get("etag"):
+                request.headers["If-None-Match"] = saved["etag"]
+            if saved.get("last_modified"):
+                request.headers["If-Modified-Since"] = saved["last_modified"]
+            yield request
+
+    def parse_source(self, response):
+        source: Source = response.meta["source"]
+        url = response.request.url
+        if response.status == 304:
+            yield CrawlOutcome(url, NOT_MODIFIED, source=source.id)
+            return
+        if response.status >= 400:
+            yield CrawlOutcome(url, REJECTED, f"http_error:{response.status}", source=source.id)
+            return
+        content_type = response.headers.get("Content-Type", b"").decode("latin-1")
+        if source.kind == "sitemap" or response.meta.get("sitemap"):
+            parsed = parse_sitemap(response.body, url, source.id)
+        else:
+            parsed = parse_feed(response.body, url, source.id, content_type)
+        if parsed.error:
+            yield CrawlOutcome(url, REJECTED, parsed.error, source=source.id)
+            return
+        yield CrawlOutcome(url, SOURCE_READ, source=source.id,
+                           detail=f"{len(parsed.entries)} entries {parsed.warning}".strip())
+        yield FeedState(url, etag=response.headers.get("ETag", b"").decode("latin-1"),
+                        last_modified=response.headers.get("Last-Modified", b"").decode("latin-1"))
+        for where, reason in parsed.skipped:
+            yield CrawlOutcome(where, REJECTED, reason, source=source.id)
+        for child in parsed.child_sitemaps:
+            if child not in self.met:
+                self.met.add(child)
+                yield self._request(child, source, self.parse_source, sitemap=True)
+        for entry in parsed.entries:
+            yield from self._follow(entry, source)
+
+    def _outlet(self, url: str, listed_by: Source, entry: FeedEntry) -> Source:
+        host = urlsplit(url).netloc
+        if host in self.outlet_by_host:
+            return self.outlet_by_host[host]
+        if listed_by.kind != "search":
+            return listed_by
+        return replace(listed_by, id=urlsplit(url).hostname or host,
+                       name=entry.publisher or host, kind="feed", wire=False)
+
+    def _follow(self, entry: FeedEntry, source: Source):
+        url = urldefrag(entry.url).url
+        source = self._outlet(url, source, entry)
+        if url in self.met:
+            return  # the same URL from two feeds is one URL with one outcome
+        self.met.add(url)
+        if url in self.seen_urls:
+            yield CrawlOutcome(url, SEEN, source=source.id)
+            return
+        yield self._request(url, source, self.parse_article, entry=entry)
+
+    def parse_article(self, response):
+        source: Source = response.meta["source"]
+        entry: FeedEntry = response.meta["entry"]
+        url = response.request.meta.get("redirect_urls", [response.request.url])[0]
+        if response.status >= 400:
+            yield CrawlOutcome(url, REJECTED, f"http_error:{response.status}", source=source.id)
+            return
+        content_type = response.headers.get("Content-Type", b"").decode("latin-1").lower()
+        if not isinstance(response, TextResponse) or (
+                content_type and not content_type.startswith(HTML_TYPES)):
+            yield CrawlOutcome(url, REJECTED, "not_html", source=source.id,
+                               detail=content_type[:80])
+            return
+        yield FetchedPage(
+            url=url, final_url=response.url, status=response.status, body=response.text,
+            encoding=response.encoding, fetched_at=utc_now(), source=source.id,
+            source_name=source.name, feed_url=entry.feed_url, content_type=content_type,
+            entry_title=entry.title, entry_published=entry.published,
+            entry_summary=entry.summary, wire_source=source.wire)
+
+    def on_failure(self, failure):
+        request = failure.request
+        source: Source | None = request.meta.get("source")
+        url = request.meta.get("redirect_urls", [request.url])[0]
+        yield CrawlOutcome(url, REJECTED, failure_reason(failure),
+                           source=source.id if source else "", detail=str(failure.value)[:200])

@@ -1,0 +1,102 @@
+"""Quantity claims ("about 5,000 engineers") and who made them ("the NIS", via "Yonhap").
+
+Rule-based on purpose: figures and attributions in news copy follow a handful of patterns, the
+rules are explainable to an analyst, and their output does not change with a model version.
+English only.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .models import Claim
+
+UNITS = ("troops|soldiers|engineers|deminers|sappers|builders|workers|labourers|laborers|"
+         "personnel|casualties|civilians|refugees|prisoners|drones|missiles|shells|people")
+_NUMBER = r"(?P<num>\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?:\s+(?P<scale>million|billion|thousand))?"
+_QUALIFIER = (r"(?:(?P<qual>about|some|approximately|around|roughly|nearly|almost|as many as|"
+              r"up to|more than|over|at least|an estimated|a total of about|a total of)\s+)?")
+_FORWARD = re.compile(_QUALIFIER + _NUMBER + r"(?P<adj>(?:\s+(?!and\b|or\b)[A-Za-z-]+){0,3}?)\s+"
+                      rf"(?P<unit>{UNITS})\b", re.I)
+# "the number of North Korean troops sent to Russia could reach 10,000"
+_BACKWARD = re.compile(rf"number of (?:[\w-]+\s+){{0,4}}?(?P<unit>{UNITS})\b[^.;]{{0,80}}?\b"
+                       rf"(?:reach|to|at|is|was|of|be)\s+" + _QUALIFIER + _NUMBER, re.I)
+_SCALE = {"thousand": 1e3, "million": 1e6, "billion": 1e9}
+
+_NAME = r"(?:[A-Z][\w'’.-]*|\([A-Z]{2,}\))"
+_JOIN = r"(?:of|for|the|and|on|de)"
+_ROLE = (r"(?:officials|lawmakers|analysts|sources|spokesman|spokeswoman|spokesperson|ministry|"
+         r"agency|military|government|intelligence|media)")
+_WHO = rf"(?P<who>(?:the\s+)?{_NAME}(?:\s+(?:{_NAME}|{_JOIN}(?=\s+[A-Z(])))*(?:\s+{_ROLE})?|{_ROLE})"
+_VERB = r"(?:spoke of|speaks of|said|says|told|estimated|estimates|estimate|reported|reports|believes|believed|stated|announced|claimed|claims)"
+_ATTRIBUTION = [
+    re.compile(rf"\bciting (?:data|figures|a report|a briefing|estimates)?\s*(?:from|by)?\s*{_WHO}"),
+    re.compile(rf"\baccording to (?:[a-z]+\s+){{0,2}}?{_WHO}"),
+    re.compile(rf"{_WHO},?\s+(?:[a-z]+\s+){{0,2}}?{_VERB}\b"),
+    re.compile(rf"\b{_VERB}\s+{_WHO}"),
+]
+_AGENCY = re.compile(r"\b(Yonhap|KCNA|Reuters|AFP|TASS|Xinhua|Kyodo|Associated Press)\b|"
+                     r"\b([A-Z][\w]+)(?:['’]s)? news agency")
+# A sentence ends at . ! or ? (maybe followed by a closing quote) before a capital; "Aug. 26"
+# and "Rep. Lee" split wrongly, which only costs an attribution look-back step.
+_SENTENCE = re.compile(r"(?:(?<=[.!?])|(?<=[.!?][\"”’']))\s+(?=[A-Z\"“‘'(])")
+# Words that refer back to a claimant named earlier: look further back instead.
+_WEAK_WHO = {"the", "he", "she", "it", "they", "this", "that", "there", "we", "agency",
+             "ministry", "military", "government", "intelligence", "media", "sources"}
+
+
+def sentences(text: str) -> list[str]:
+    return [s.strip() for para in text.split("\n") for s in _SENTENCE.split(para) if s.strip()]
+
+
+def _value(match: re.Match) -> float:
+    value = float(match.group("num").replace(",", ""))
+    return value * _SCALE.get((match.group("scale") or "").lower(), 1)
+
+
+def _clean_who(who: str) -> str:
+    who = re.sub(r"^the\s+", "", who.strip(), flags=re.I)
+    who = re.sub(r"\s+(of|for|the|and|on|de)$", "", who)
+    return who.strip(" ,.")
+
+
+def attribution_in(sentence: str) -> tuple[str, str]:
+    """(who, via) stated in one sentence; empty strings when it names nobody."""
+    via = ""
+    agency = _AGENCY.search(sentence)
+    if agency:
+        via = agency.group(1) or agency.group(2)
+    for pattern in _ATTRIBUTION:
+        for match in pattern.finditer(sentence):
+            who = _clean_who(match.group("who"))
+            if who and who.lower() not in _WEAK_WHO and who != via:
+                return who, via
+    return (via, "") if via else ("", "")
+
+
+def extract_claims(text: str) -> list[Claim]:
+    claims: list[Claim] = []
+    seen: set[tuple] = set()
+    sents = sentences(text)
+    lead_who = next((attribution_in(s) for s in sents if attribution_in(s)[0]), ("", ""))
+    for i, sentence in enumerate(sents):
+        matches = list(_FORWARD.finditer(sentence)) + list(_BACKWARD.finditer(sentence))
+        if not matches:
+            continue
+        who, via = attribution_in(sentence)
+        for back in (1, 2):  # "The deployment includes 5,000 engineers" after "citing the NIS"
+            if who or i - back < 0:
+                break
+            who, via = attribution_in(sents[i - back])
+        if not who:
+            who, via = lead_who
+        for m in matches:
+            value, unit = _value(m), m.group("unit").lower()
+            if 1900 <= value <= 2100 and "," not in m.group("num"):
+                continue  # a year, not a head count
+            key = (value, unit)
+            if key in seen:
+                continue
+            seen.add(key)
+            claims.append(Claim(value=value, unit=unit, text=sentence, attribution=who, via=via))
+    return claims

@@ -1,0 +1,87 @@
+"""Stage 3, dedupe: exact duplicates (canonical URL, text hash) and near-duplicates (MinHash).
+
+Originals come first: within a batch, articles are ordered by publication time, and a wire
+agency wins a tie, so a syndicated copy points at the wire story it was made from.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Iterable, Iterator, Protocol
+
+from . import minhash
+from .ledger import Ledger
+from .models import DUPLICATE_EXACT, DUPLICATE_NEAR, UNCHANGED, Article, CrawlOutcome
+
+NEAR_THRESHOLD = 0.5   # estimated Jaccard over 4-word shingles; wire copies with a new
+                       # headline, a cut paragraph and an added line score 0.6 to 0.9
+
+
+class DuplicateLookup(Protocol):
+    """What dedupe needs from the store: answered by every Store backend."""
+
+    def content_hashes(self, ids: list[str]) -> dict[str, str]: ...
+    def find_by_content_hash(self, content_hash: str) -> str | None: ...
+    def near_candidates(self, bands: list[str]) -> list[dict]: ...
+
+
+def _order(article: Article) -> tuple:
+    return (article.published_at or "9999", not article.wire_source, article.canonical_url)
+
+
+def dedupe(articles: Iterable[Article], store: DuplicateLookup, ledger: Ledger,
+           threshold: float = NEAR_THRESHOLD) -> Iterator[Article]:
+    batch = sorted(articles, key=_order)
+    stored_hashes = store.content_hashes([a.id for a in batch])
+    by_id: dict[str, Article] = {}
+    by_hash: dict[str, str] = {}
+    by_band: dict[str, list[Article]] = defaultdict(list)
+    kept: list[Article] = []
+
+    for article in batch:
+        def duplicate(kind: str, of: str, similarity: float | None = None) -> None:
+            ledger.record(CrawlOutcome(article.url, kind, source=article.source, doc_id=of,
+                                       detail=f"similarity={similarity:.2f}" if similarity else ""))
+
+        if article.id in by_id:                       # AMP and tracking-parameter twins
+            original = by_id[article.id]
+            for url in [article.url, *article.alternate_urls]:
+                if url not in original.alternate_urls and url != original.canonical_url:
+                    original.alternate_urls.append(url)
+            duplicate(DUPLICATE_EXACT, article.id)
+            continue
+        if stored_hashes.get(article.id) == article.content_hash:
+            ledger.record(CrawlOutcome(article.url, UNCHANGED, source=article.source,
+                                       doc_id=article.id))
+            continue
+        same_text = by_hash.get(article.content_hash) or store.find_by_content_hash(article.content_hash)
+        if same_text and same_text != article.id:
+            duplicate(DUPLICATE_EXACT, same_text)
+            continue
+
+        article.minhash = minhash.signature(article.text)
+        article.minhash_bands = minhash.band_keys(article.minhash) if article.minhash else []
+        best, best_score = None, 0.0
+        candidates = [(c.id, c.duplicate_of, c.minhash)
+                      for band in article.minhash_bands for c in by_band.get(band, [])]
+        candidates += [(c["id"], c.get("duplicate_of"), c["minhash"])
+                       for c in store.near_candidates(article.minhash_bands)]
+        for cid, cdup, csig in candidates:
+            if cid == article.id:
+                continue
+            score = minhash.similarity(article.minhash, csig)
+            if score > best_score:
+                best, best_score = (cdup or cid), score
+        if best and best_score >= threshold:
+            article.duplicate_of = best
+            article.dup_group = best
+            article.dup_similarity = round(best_score, 3)
+            duplicate(DUPLICATE_NEAR, best, best_score)
+        else:
+            article.dup_group = article.id
+        by_id[article.id] = article
+        by_hash[article.content_hash] = article.id
+        for band in article.minhash_bands:
+            by_band[band].append(article)
+        kept.append(article)
+    yield from kept

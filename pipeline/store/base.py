@@ -1,0 +1,71 @@
+"""The Store interface: what the pipeline, the CLI and the DAGs need from any search engine.
+
+Backends: SQLite (embedded default, pipeline/store/sqlite.py). Every backend passes the same
+contract tests (tests/pipeline/store/test_contract.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Iterator, Protocol
+
+from ..models import Article, CrawlOutcome, FeedState, Story
+
+# Outcomes after which a URL is not fetched again by later runs.
+FINAL_OUTCOMES = ("indexed", "unchanged", "duplicate:exact", "duplicate:near")
+
+
+@dataclass
+class SearchFilters:
+    story: str | None = None
+    since: str | None = None        # ISO date or datetime, inclusive, on published_at
+    until: str | None = None        # exclusive
+    source: str | None = None
+    language: str | None = None
+    entity: str | None = None       # any entity text, case-insensitive
+    include_duplicates: bool = True
+
+
+@dataclass
+class UpsertResult:
+    written: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)   # (id, error)
+
+
+class Store(Protocol):
+    url: str
+
+    def setup(self) -> None: ...
+    def close(self) -> None: ...
+
+    # documents
+    def upsert_articles(self, articles: Iterable[Article]) -> UpsertResult: ...
+    def get_article(self, doc_id: str) -> dict[str, Any] | None: ...
+    def iter_articles(self) -> Iterator[dict[str, Any]]: ...
+    def count_articles(self) -> int: ...
+    def search(self, query: str, filters: SearchFilters | None = None,
+               limit: int = 20) -> list[dict[str, Any]]: ...
+    def story_articles(self, story_id: str) -> list[dict[str, Any]]: ...
+
+    # duplicate lookup (pipeline.dedupe.DuplicateLookup)
+    def content_hashes(self, ids: list[str]) -> dict[str, str]: ...
+    def find_by_content_hash(self, content_hash: str) -> str | None: ...
+    def near_candidates(self, bands: list[str]) -> list[dict[str, Any]]: ...
+
+    # stories
+    def upsert_story(self, story: Story) -> None: ...
+    def get_story(self, story_id: str) -> dict[str, Any] | None: ...
+    def list_stories(self) -> list[dict[str, Any]]: ...
+
+    # crawl state
+    def feed_states(self) -> dict[str, FeedState]: ...
+    def save_feed_states(self, states: Iterable[FeedState]) -> None: ...
+    def seen_urls(self) -> list[str]: ...
+    def record_outcomes(self, run_id: str, outcomes: Iterable[CrawlOutcome]) -> None: ...
+    def record_run(self, run_id: str, counts: dict[str, Any]) -> None: ...
+
+
+def stable_document(doc: dict[str, Any]) -> dict[str, Any]:
+    """The document without fields that may differ between two runs over the same input."""
+    return {k: v for k, v in doc.items() if k not in Article.VOLATILE}

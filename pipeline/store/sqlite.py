@@ -1,0 +1,218 @@
+"""The embedded store: one SQLite file with FTS5 full-text search. No server needed."""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from importlib import resources
+from pathlib import Path
+from typing import Any, Iterable, Iterator
+
+from ..models import Article, CrawlOutcome, FeedState, Story, utc_now
+from .base import FINAL_OUTCOMES, SearchFilters, UpsertResult, stable_document
+
+SCHEMA = resources.files(__package__) / "sqlite_schema.sql"
+SCHEMA_VERSION = "1"
+
+
+def fts_query(query: str) -> str:
+    """User words to an FTS5 query: every word must match; "quoted phrases" stay phrases;
+    FTS5 operators typed by the user are taken as words, so no input is a syntax error."""
+    tokens = re.findall(r'"([^"]+)"|(\S+)', query)
+    parts = []
+    for phrase, word in tokens:
+        text = (phrase or word).replace('"', " ").strip()
+        if text:
+            parts.append('"' + text + '"')
+    return " ".join(parts)
+
+
+class SQLiteStore:
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self.url = f"sqlite:///{self.path}"
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite3.connect(self.path, timeout=30)
+        self.db.row_factory = sqlite3.Row
+        self.setup()
+
+    # -- lifecycle ----------------------------------------------------------------------------
+    def setup(self) -> None:
+        self.db.executescript(SCHEMA.read_text(encoding="utf-8"))
+        self.db.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (SCHEMA_VERSION,))
+        self.db.commit()
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    # -- documents ----------------------------------------------------------------------------
+    def upsert_articles(self, articles: Iterable[Article]) -> UpsertResult:
+        result = UpsertResult()
+        with self.db:
+            for article in articles:
+                doc = article.to_document()
+                row = self.db.execute("SELECT doc FROM articles WHERE id = ?", (article.id,)).fetchone()
+                if row and stable_document(json.loads(row["doc"])) == stable_document(doc):
+                    result.unchanged.append(article.id)
+                    continue
+                self._write(doc)
+                result.written.append(article.id)
+        return result
+
+    def _write(self, doc: dict[str, Any]) -> None:
+        doc_id = doc["id"]
+        self.db.execute(
+            "INSERT OR REPLACE INTO articles (id, canonical_url, source, language, published_at,"
+            " content_hash, duplicate_of, doc) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (doc_id, doc["canonical_url"], doc["source"], doc["language"], doc["published_at"],
+             doc["content_hash"], doc["duplicate_of"], json.dumps(doc, ensure_ascii=False)))
+        self.db.execute("DELETE FROM articles_fts WHERE id = ?", (doc_id,))
+        self.db.execute("INSERT INTO articles_fts (id, title, text) VALUES (?, ?, ?)",
+                        (doc_id, doc["title"], doc["text"]))
+        self.db.execute("DELETE FROM article_bands WHERE id = ?", (doc_id,))
+        self.db.executemany("INSERT OR IGNORE INTO article_bands VALUES (?, ?)",
+                            [(band, doc_id) for band in doc["minhash_bands"]])
+        self.db.execute("DELETE FROM article_stories WHERE id = ?", (doc_id,))
+        self.db.executemany("INSERT INTO article_stories VALUES (?, ?, ?)",
+                            [(s["id"], doc_id, s["score"]) for s in doc["stories"]])
+
+    def get_article(self, doc_id: str) -> dict[str, Any] | None:
+        row = self.db.execute("SELECT doc FROM articles WHERE id = ?", (doc_id,)).fetchone()
+        return json.loads(row["doc"]) if row else None
+
+    def iter_articles(self) -> Iterator[dict[str, Any]]:
+        for row in self.db.execute("SELECT doc FROM articles ORDER BY published_at, id"):
+            yield json.loads(row["doc"])
+
+    def count_articles(self) -> int:
+        return self.db.execute("SELECT count(*) FROM articles").fetchone()[0]
+
+    def _filter_sql(self, filters: SearchFilters) -> tuple[str, list]:
+        where, args = [], []
+        if filters.story:
+            where.append("a.id IN (SELECT id FROM article_stories WHERE story_id = ?)")
+            args.append(filters.story)
+        if filters.since:
+            where.append("a.published_at >= ?")
+            args.append(filters.since)
+        if filters.until:
+            where.append("a.published_at < ?")
+            args.append(filters.until)
+        if filters.source:
+            where.append("a.source = ?")
+            args.append(filters.source)
+        if filters.language:
+            where.append("a.language = ?")
+            args.append(filters.language)
+        if filters.entity:
+            where.append("EXISTS (SELECT 1 FROM json_each(a.doc, '$.entities') e "
+                         "WHERE lower(json_extract(e.value, '$.text')) = lower(?))")
+            args.append(filters.entity)
+        if not filters.include_duplicates:
+            where.append("a.duplicate_of IS NULL")
+        return (" AND ".join(where) or "1"), args
+
+    def search(self, query: str, filters: SearchFilters | None = None,
+               limit: int = 20) -> list[dict[str, Any]]:
+        filters = filters or SearchFilters()
+        where, args = self._filter_sql(filters)
+        match = fts_query(query)
+        if match:
+            sql = (f"SELECT a.doc, snippet(articles_fts, 2, '[', ']', '…', 16) AS snippet, "
+                   f"bm25(articles_fts, 5.0, 1.0) AS rank FROM articles_fts "
+                   f"JOIN articles a ON a.id = articles_fts.id "
+                   f"WHERE articles_fts MATCH ? AND {where} ORDER BY rank, a.published_at LIMIT ?")
+            rows = self.db.execute(sql, [match, *args, limit]).fetchall()
+        else:
+            sql = (f"SELECT a.doc, '' AS snippet, 0 AS rank FROM articles a WHERE {where} "
+                   f"ORDER BY a.published_at DESC LIMIT ?")
+            rows = self.db.execute(sql, [*args, limit]).fetchall()
+        hits = []
+        for row in rows:
+            doc = json.loads(row["doc"])
+            doc["_snippet"] = row["snippet"]
+            doc["_score"] = -float(row["rank"])
+            hits.append(doc)
+        return hits
+
+    def story_articles(self, story_id: str) -> list[dict[str, Any]]:
+        rows = self.db.execute(
+            "SELECT a.doc FROM articles a JOIN article_stories s ON s.id = a.id "
+            "WHERE s.story_id = ? ORDER BY a.published_at, a.id", (story_id,))
+        return [json.loads(r["doc"]) for r in rows]
+
+    # -- duplicate lookup ---------------------------------------------------------------------
+    def content_hashes(self, ids: list[str]) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for i in range(0, len(ids), 500):
+            chunk = ids[i:i + 500]
+            rows = self.db.execute(
+                f"SELECT id, content_hash FROM articles WHERE id IN ({','.join('?' * len(chunk))})",
+                chunk)
+            out.update({r["id"]: r["content_hash"] for r in rows})
+        return out
+
+    def find_by_content_hash(self, content_hash: str) -> str | None:
+        row = self.db.execute("SELECT id FROM articles WHERE content_hash = ? "
+                              "ORDER BY published_at, id LIMIT 1", (content_hash,)).fetchone()
+        return row["id"] if row else None
+
+    def near_candidates(self, bands: list[str]) -> list[dict[str, Any]]:
+        if not bands:
+            return []
+        rows = self.db.execute(
+            "SELECT DISTINCT a.id, a.duplicate_of, json_extract(a.doc, '$.minhash') AS minhash "
+            f"FROM article_bands b JOIN articles a ON a.id = b.id "
+            f"WHERE b.band IN ({','.join('?' * len(bands))})", bands)
+        return [{"id": r["id"], "duplicate_of": r["duplicate_of"],
+                 "minhash": json.loads(r["minhash"] or "[]")} for r in rows]
+
+    # -- stories ------------------------------------------------------------------------------
+    def upsert_story(self, story: Story) -> None:
+        with self.db:
+            self.db.execute("INSERT OR REPLACE INTO stories VALUES (?, ?)",
+                            (story.id, json.dumps(story.to_document(), ensure_ascii=False)))
+
+    def get_story(self, story_id: str) -> dict[str, Any] | None:
+        row = self.db.execute("SELECT doc FROM stories WHERE id = ?", (story_id,)).fetchone()
+        return json.loads(row["doc"]) if row else None
+
+    def list_stories(self) -> list[dict[str, Any]]:
+        return [json.loads(r["doc"]) for r in self.db.execute("SELECT doc FROM stories ORDER BY id")]
+
+    # -- crawl state --------------------------------------------------------------------------
+    def feed_states(self) -> dict[str, FeedState]:
+        rows = self.db.execute("SELECT url, etag, last_modified FROM feed_state")
+        return {r["url"]: FeedState(r["url"], r["etag"], r["last_modified"]) for r in rows}
+
+    def save_feed_states(self, states: Iterable[FeedState]) -> None:
+        with self.db:
+            self.db.executemany("INSERT OR REPLACE INTO feed_state VALUES (?, ?, ?)",
+                                [(s.url, s.etag, s.last_modified) for s in states])
+
+    def seen_urls(self) -> list[str]:
+        rows = self.db.execute(
+            f"SELECT url FROM url_outcomes WHERE outcome IN ({','.join('?' * len(FINAL_OUTCOMES))})",
+            FINAL_OUTCOMES)
+        return [r["url"] for r in rows]
+
+    def record_outcomes(self, run_id: str, outcomes: Iterable[CrawlOutcome]) -> None:
+        now = utc_now()
+        with self.db:
+            self.db.executemany(
+                "INSERT OR REPLACE INTO url_outcomes VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [(o.url, o.outcome, o.reason, o.source, o.doc_id, run_id, now) for o in outcomes
+                 # a URL that was final stays final: 'seen' and 'not_modified' say nothing new
+                 if o.outcome not in ("seen", "not_modified")])
+
+    def record_run(self, run_id: str, counts: dict[str, Any]) -> None:
+        with self.db:
+            self.db.execute("INSERT OR REPLACE INTO runs VALUES (?, ?, ?)",
+                            (run_id, utc_now(), json.dumps(counts)))

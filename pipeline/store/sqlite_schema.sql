@@ -1,0 +1,69 @@
+-- The embedded store. The article document is kept whole as JSON (the public schema); the
+-- columns beside it exist to filter and sort without parsing JSON.
+PRAGMA journal_mode = WAL;
+
+CREATE TABLE IF NOT EXISTS meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS articles (
+    id            TEXT PRIMARY KEY,
+    canonical_url TEXT NOT NULL,
+    source        TEXT NOT NULL,
+    language      TEXT,
+    published_at  TEXT,
+    content_hash  TEXT NOT NULL,
+    duplicate_of  TEXT,
+    doc           TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS articles_published ON articles (published_at);
+CREATE INDEX IF NOT EXISTS articles_hash ON articles (content_hash);
+CREATE INDEX IF NOT EXISTS articles_source ON articles (source);
+
+CREATE VIRTUAL TABLE IF NOT EXISTS articles_fts USING fts5 (
+    id UNINDEXED, title, text, tokenize = 'unicode61 remove_diacritics 2'
+);
+
+-- LSH band keys: near-duplicate candidates are the articles sharing a band key.
+CREATE TABLE IF NOT EXISTS article_bands (
+    band TEXT NOT NULL,
+    id   TEXT NOT NULL,
+    PRIMARY KEY (band, id)
+) WITHOUT ROWID;
+
+CREATE TABLE IF NOT EXISTS article_stories (
+    story_id TEXT NOT NULL,
+    id       TEXT NOT NULL,
+    score    REAL NOT NULL,
+    PRIMARY KEY (story_id, id)
+) WITHOUT ROWID;
+
+CREATE TABLE IF NOT EXISTS stories (
+    id  TEXT PRIMARY KEY,
+    doc TEXT NOT NULL
+);
+
+-- Conditional-GET validators per feed.
+CREATE TABLE IF NOT EXISTS feed_state (
+    url           TEXT PRIMARY KEY,
+    etag          TEXT NOT NULL DEFAULT '',
+    last_modified TEXT NOT NULL DEFAULT ''
+);
+
+-- The latest outcome of every URL ever met, and which run gave it.
+CREATE TABLE IF NOT EXISTS url_outcomes (
+    url     TEXT PRIMARY KEY,
+    outcome TEXT NOT NULL,
+    reason  TEXT NOT NULL DEFAULT '',
+    source  TEXT NOT NULL DEFAULT '',
+    doc_id  TEXT NOT NULL DEFAULT '',
+    run_id  TEXT NOT NULL,
+    at      TEXT NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS runs (
+    run_id   TEXT PRIMARY KEY,
+    finished TEXT NOT NULL,
+    counts   TEXT NOT NULL
+);

@@ -1,0 +1,63 @@
+"""Stage 5, assign stories: score each article against every tracked story profile.
+
+A profile comes from a seed file (seeds/*.yaml) and its seed article. Scoring is transparent:
+required entity groups must all match, then the weight of matched topical terms, saturating,
+gives a score in [0, 1]. Terms the seed article itself stresses are added with a small weight.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Iterable, Iterator
+
+import yaml
+
+from .enrich import keywords_of
+from .models import Article, StoryMatch, StoryProfile
+
+SEED_TERM_WEIGHT = 0.2
+
+
+def load_story(path: str | Path) -> StoryProfile:
+    path = Path(path)
+    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    seed_text = ""
+    if doc.get("article"):
+        seed_text = (path.parent / doc["article"]).read_text(encoding="utf-8")
+    terms = {str(k).lower(): float(v) for k, v in (doc.get("terms") or {}).items()}
+    for term in keywords_of("", seed_text, limit=15):
+        terms.setdefault(term, SEED_TERM_WEIGHT)
+    profile = StoryProfile(
+        id=doc["id"], title=doc.get("title", doc["id"]), start_date=str(doc.get("start_date", "")),
+        required=[[str(t).lower() for t in group] for group in doc.get("required") or []],
+        terms=terms, queries=list(doc.get("queries") or []),
+        threshold=float(doc.get("threshold", 0.6)), saturation=float(doc.get("saturation", 3.0)),
+        seed_text=seed_text)
+    return profile
+
+
+def load_stories(paths: Iterable[str | Path]) -> list[StoryProfile]:
+    return [load_story(p) for p in paths]
+
+
+def _contains(haystack: str, term: str) -> bool:
+    return re.search(rf"(?<!\w){re.escape(term)}(?!\w)", haystack) is not None
+
+
+def score(article: Article, profile: StoryProfile) -> float:
+    haystack = f"{article.title}\n{article.text}".lower()
+    for group in profile.required:
+        if not any(_contains(haystack, term) for term in group):
+            return 0.0
+    if profile.start_date and article.published_at and article.published_at[:10] < profile.start_date:
+        return 0.0
+    matched = sum(w for term, w in profile.terms.items() if _contains(haystack, term))
+    return round(min(1.0, matched / profile.saturation), 3)
+
+
+def assign_stories(articles: Iterable[Article], profiles: list[StoryProfile]) -> Iterator[Article]:
+    for article in articles:
+        article.stories = [StoryMatch(p.id, s) for p in profiles
+                           if (s := score(article, p)) >= p.threshold]
+        yield article
