@@ -1,0 +1,53 @@
+"""
+### newsmon pipeline: crawl, process, index
+
+Follows the story seeds in `seeds/` across the outlets in the sources file.
+
+* **crawl**: Scrapy, in a subprocess, over every feed, news sitemap and search feed; writes the
+  run's landing file (one record per URL met).
+* **process**: extraction, canonical URLs, exact and near-duplicate detection, language,
+  entities, key terms, claimed figures, story assignment.
+* **index**: writes documents, the outcome of every URL and the feed validators to the store;
+  refreshes story records. Fails if the outcome counts do not add up.
+
+Each task is idempotent for its run: a retry reads the same files and writes the same
+documents. Params (or the environment: `NEWSMON_SOURCES`, `NEWSMON_SEEDS`, `NEWSMON_STORE`,
+`NEWSMON_LANDING`) choose sources, seeds and store.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pendulum
+from airflow.sdk import Asset, Param, dag, task
+
+from newsmon import dagtasks
+
+ARTICLES = Asset("newsmon://articles")
+
+
+@dag(
+    dag_id="newsmon_pipeline",
+    schedule=timedelta(hours=1),
+    start_date=pendulum.datetime(2025, 1, 1, tz="UTC"),
+    catchup=False,
+    max_active_runs=1,
+    doc_md=__doc__,
+    tags=["newsmon", "crawl", "index"],
+    default_args={"retries": 2, "retry_delay": timedelta(minutes=2),
+                  "execution_timeout": timedelta(hours=1)},
+    params={
+        "sources": Param("", type="string", description="sources file; empty: $NEWSMON_SOURCES or seeds/sources.yaml"),
+        "seeds": Param("", type="string", description="comma-separated story seed files; empty: $NEWSMON_SEEDS or the seed story"),
+        "store": Param("", type="string", description="store; empty: $NEWSMON_STORE or var/newsmon.sqlite"),
+        "landing": Param("", type="string", description="landing-zone root; empty: $NEWSMON_LANDING or var/landing"),
+    },
+)
+def newsmon_pipeline():
+    landing = task(dagtasks.crawl, task_id="crawl", pool="default_pool")()
+    processed = task(dagtasks.process, task_id="process")(landing)
+    task(dagtasks.index, task_id="index", outlets=[ARTICLES])(processed)
+
+
+newsmon_pipeline()
