@@ -60,18 +60,31 @@ def _clean_who(who: str) -> str:
     return who.strip(" ,.")
 
 
-def attribution_in(sentence: str) -> tuple[str, str]:
-    """(who, via) stated in one sentence; empty strings when it names nobody."""
+# The subject of a sentence, when it is a name: "The National Intelligence Service (NIS) briefed"
+_SUBJECT = re.compile(rf"^(?:the\s+)?(?P<who>{_NAME}(?:\s+(?:{_NAME}|{_JOIN}(?=\s+[A-Z(])))+)\s+[a-z]")
+
+
+def _scan(sentence: str) -> tuple[str, str, bool]:
+    """(who, via, refers_back): refers_back when the claimant is 'the agency' or the like."""
     via = ""
     agency = _AGENCY.search(sentence)
     if agency:
         via = agency.group(1) or agency.group(2)
+    refers_back = False
     for pattern in _ATTRIBUTION:
         for match in pattern.finditer(sentence):
             who = _clean_who(match.group("who"))
-            if who and who.lower() not in _WEAK_WHO and who != via:
-                return who, via
-    return (via, "") if via else ("", "")
+            if who.lower() in _WEAK_WHO:
+                refers_back = True
+            elif who and who != via:
+                return who, via, False
+    return (via, "", False) if via else ("", "", refers_back)
+
+
+def attribution_in(sentence: str) -> tuple[str, str]:
+    """(who, via) stated in one sentence; empty strings when it names nobody."""
+    who, via, _ = _scan(sentence)
+    return who, via
 
 
 def extract_claims(text: str) -> list[Claim]:
@@ -83,11 +96,14 @@ def extract_claims(text: str) -> list[Claim]:
         matches = list(_FORWARD.finditer(sentence)) + list(_BACKWARD.finditer(sentence))
         if not matches:
             continue
-        who, via = attribution_in(sentence)
+        who, via, refers_back = _scan(sentence)
         for back in (1, 2):  # "The deployment includes 5,000 engineers" after "citing the NIS"
             if who or i - back < 0:
                 break
             who, via = attribution_in(sents[i - back])
+            if not who and refers_back:  # "the agency said": the agency named just before
+                subject = _SUBJECT.match(sents[i - back])
+                who = _clean_who(subject.group("who")) if subject else ""
         if not who:
             who, via = lead_who
         for m in matches:

@@ -13,10 +13,13 @@ from dataclasses import replace
 from urllib.parse import urldefrag, urlsplit
 
 import scrapy
+from scrapy.exceptions import (DownloadCancelledError, DownloadConnectionRefusedError,
+                               DownloadTimeoutError)
 from scrapy.http import TextResponse
 from twisted.internet.error import (ConnectionRefusedError, DNSLookupError, TCPTimedOutError,
                                     TimeoutError)
 
+from crawlers.middlewares import BlockedAddress
 from pipeline.feeds import parse_feed, parse_sitemap
 from pipeline.models import (NOT_MODIFIED, REJECTED, SEEN, SOURCE_READ, CrawlOutcome, FeedEntry,
                              FeedState, FetchedPage, Source, utc_now)
@@ -28,22 +31,26 @@ HTML_TYPES = ("text/html", "application/xhtml+xml")
 
 
 def failure_reason(failure) -> str:
-    """A short, stable rejection reason for a failed request."""
+    """A short, stable rejection reason for a failed request.
+
+    Scrapy 2.13+ raises its own Download*Error classes; older versions and some handlers
+    raise Twisted's. Both are mapped to the same reasons.
+    """
     exc = failure.value
     text = str(exc)
-    if "blocked_address" in text:
+    if isinstance(exc, BlockedAddress):
         return "blocked_address"
     if "robots.txt" in text:
         return "robots"
-    if "max size" in text or "maxsize" in text.replace("_", ""):
+    if isinstance(exc, DownloadCancelledError) or "max size" in text:
         return "too_large"
-    if failure.check(TimeoutError, TCPTimedOutError) or "Timeout" in type(exc).__name__:
+    if isinstance(exc, DownloadTimeoutError) or failure.check(TimeoutError, TCPTimedOutError):
         return "timeout"
-    if failure.check(DNSLookupError):
-        return "dns_error"
-    if failure.check(ConnectionRefusedError):
+    if isinstance(exc, DownloadConnectionRefusedError) or failure.check(ConnectionRefusedError):
         return "connection_refused"
-    if "max redirections" in text or "redirect" in text.lower():
+    if failure.check(DNSLookupError) or "DNS lookup failed" in text:
+        return "dns_error"
+    if "max redirections" in text:
         return "too_many_redirects"
     return f"fetch_error:{type(exc).__name__}"
 

@@ -12,8 +12,8 @@ from .base import SearchFilters, Store, UpsertResult
 DEFAULT_STORE = "var/newsmon.sqlite"
 
 
-def open_store(url: str | None = None) -> Store:
-    url = url or os.environ.get("NEWSMON_STORE") or DEFAULT_STORE
+def open_store(url: str | os.PathLike | None = None) -> Store:
+    url = str(url or os.environ.get("NEWSMON_STORE") or DEFAULT_STORE)
     if url.startswith("sqlite:///"):
         url = url[len("sqlite:///"):]
     if "://" in url:

@@ -1,0 +1,85 @@
+"""The three job steps over the demo web: outcomes add up, and re-running steps changes nothing."""
+
+import shutil
+import sqlite3
+
+from newsmon import jobs
+from pipeline.store import open_store
+from pipeline.store.base import stable_document
+
+
+def _snapshot(store):
+    return {d["id"]: stable_document(d) for d in store.iter_articles()}
+
+
+def test_every_url_has_exactly_one_outcome_and_the_counts_add_up(demo_run, demo_web):
+    counts = demo_run["counts"]
+    assert counts["adds_up"]
+    site = demo_web.site
+    parts = (counts["indexed"] + counts["unchanged"] + counts["duplicates"]["exact"]
+             + counts["duplicates"]["near"] + sum(counts["rejected"].values())
+             + counts["sources_read"] + counts["not_modified"] + counts["seen"])
+    assert parts == counts["fetched"]
+    reachable = [a for a in site.articles if a.reachable]
+    edited_copies = [a for a in reachable if a.copy_of and not a.unchanged_copy]
+    verbatim = [a for a in reachable if a.unchanged_copy]
+    amp_twins = len(site.by_outlet("pacific-monitor"))
+    assert counts["duplicates"]["near"] == len(edited_copies)
+    assert counts["duplicates"]["exact"] == len(verbatim) + amp_twins
+    assert counts["indexed"] == len(reachable) - len(edited_copies) - len(verbatim)
+    # Every outcome is stored per URL, with no URL twice.
+    store = demo_run["store"]
+    rows = store.db.execute("SELECT outcome, count(*) FROM url_outcomes GROUP BY outcome").fetchall()
+    stored = dict((r[0], r[1]) for r in rows)
+    assert stored["indexed"] == counts["indexed"]
+    assert stored["duplicate:near"] == counts["duplicates"]["near"]
+
+
+def test_story_tracked_with_independent_outlets_and_figures(demo_run, demo_web, stories):
+    store = demo_run["store"]
+    (story,) = jobs.story_summaries(store, stories)
+    site = demo_web.site
+    expected = [a for a in site.story_articles() if a.reachable and not a.unchanged_copy]
+    assert story["articles"] == len(expected)
+    assert story["independent_outlets"] == len({a.outlet for a in expected if not a.copy_of})
+    docs = store.story_articles(story["id"])
+    titles = {d["title"] for d in docs}
+    assert not any(a.title in titles for a in site.articles if a.lookalike)
+    seed_like = next(d for d in docs if d["source"] == "capital-times" and "thousands" in d["title"])
+    claim = next(c for c in seed_like["claims"] if c["value"] == 5000)
+    assert (claim["unit"], claim["via"]) == ("engineers", "Yonhap")
+    copies = [d for d in docs if d["duplicate_of"]]
+    assert copies and all(store.get_article(d["duplicate_of"])["source"] == "kws" for d in copies)
+
+
+def test_rerunning_process_and_index_on_the_same_landing_changes_nothing(demo_run, stories, tmp_path):
+    store_path = tmp_path / "copy.sqlite"
+    with sqlite3.connect(store_path) as copy:   # the backup API also copies the WAL's pages
+        demo_run["store"].db.backup(copy)
+    store = open_store(store_path)
+    before = _snapshot(store)
+    landing = tmp_path / "landing" / jobs.CRAWL_FILE
+    landing.parent.mkdir()
+    shutil.copy(demo_run["landing"], landing)
+    counts = jobs.index(jobs.process(landing, store, stories), store, stories, "rerun")
+    assert counts["written"] == 0 and counts["adds_up"]
+    assert _snapshot(store) == before
+    store.close()
+
+
+def test_processing_the_same_landing_into_a_fresh_store_gives_the_same_documents(demo_run, stories, tmp_path):
+    store = open_store(tmp_path / "fresh.sqlite")
+    landing = tmp_path / jobs.CRAWL_FILE
+    shutil.copy(demo_run["landing"], landing)
+    jobs.index(jobs.process(landing, store, stories), store, stories, "fresh")
+    assert _snapshot(store) == _snapshot(demo_run["store"])
+    store.close()
+
+
+def test_a_torn_landing_line_is_skipped_not_fatal(demo_run, stories, tmp_path):
+    landing = tmp_path / jobs.CRAWL_FILE
+    landing.write_text(demo_run["landing"].read_text() + '{"type": "FetchedPage", "url": "http://trunc')
+    store = open_store(tmp_path / "torn.sqlite")
+    counts = jobs.index(jobs.process(landing, store, stories), store, stories, "torn")
+    assert counts["adds_up"] and counts["indexed"] == demo_run["counts"]["indexed"]
+    store.close()

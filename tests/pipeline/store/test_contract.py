@@ -1,0 +1,89 @@
+"""The Store contract: every backend must behave the same. Parametrized over the backends
+available here; SQLite always runs."""
+
+import pytest
+
+from pipeline.models import Article, CrawlOutcome, Entity, FeedState, StoryMatch, Story, doc_id
+from pipeline.store import SearchFilters
+from pipeline.store.sqlite import SQLiteStore
+
+
+@pytest.fixture(params=["sqlite"])
+def store(request, tmp_path):
+    s = SQLiteStore(tmp_path / "contract.sqlite")
+    yield s
+    s.close()
+
+
+def _article(n: int, **overrides) -> Article:
+    url = f"https://example.org/news/{n}"
+    values = dict(
+        id=doc_id(url), url=url, canonical_url=url, source="kws", source_name="Korea Wire Service",
+        title=f"Story {n}: North Korean engineers", text=f"Body {n} about deminers in Kursk.",
+        fetched_at="2025-09-01T00:00:00Z", published_at=f"2025-07-{n:02d}T10:00:00Z",
+        language="en", content_hash=f"hash{n}", dup_group=doc_id(url),
+        entities=[Entity("Kim Jong Un", "PERSON")], persons=["Kim Jong Un"],
+        minhash=[n] * 8, minhash_bands=[f"b{n}", "shared"],
+        stories=[StoryMatch("nk", 0.9)] if n % 2 else [])
+    values.update(overrides)
+    return Article(**values)
+
+
+def test_upsert_is_idempotent_and_ignores_fetch_time(store):
+    first = store.upsert_articles([_article(1), _article(2)])
+    assert sorted(first.written) == sorted([_article(1).id, _article(2).id])
+    again = store.upsert_articles([_article(1, fetched_at="2025-10-01T00:00:00Z"), _article(2)])
+    assert again.written == [] and len(again.unchanged) == 2
+    changed = store.upsert_articles([_article(1, text="A corrected body about deminers.")])
+    assert changed.written == [_article(1).id]
+    assert store.count_articles() == 2
+    assert store.get_article(_article(1).id)["text"] == "A corrected body about deminers."
+    assert store.get_article("missing") is None
+
+
+def test_search_text_and_filters(store):
+    store.upsert_articles([_article(1), _article(2, source="herald", language="de"),
+                           _article(3, duplicate_of=_article(1).id)])
+    assert {h["id"] for h in store.search("deminers")} == {_article(n).id for n in (1, 2, 3)}
+    assert [h["id"] for h in store.search("deminers", SearchFilters(source="herald"))] == [_article(2).id]
+    assert [h["id"] for h in store.search("", SearchFilters(language="de"))] == [_article(2).id]
+    assert {h["id"] for h in store.search("deminers", SearchFilters(story="nk"))} == {_article(1).id, _article(3).id}
+    since = store.search("deminers", SearchFilters(since="2025-07-02", until="2025-07-03"))
+    assert [h["id"] for h in since] == [_article(2).id]
+    assert len(store.search("deminers", SearchFilters(entity="kim jong un"))) == 3
+    assert store.search("deminers", SearchFilters(entity="Nobody")) == []
+    originals = store.search("deminers", SearchFilters(include_duplicates=False))
+    assert _article(3).id not in {h["id"] for h in originals}
+    assert store.search('"engineers deminers"') == []          # a phrase that is not there
+    assert store.search('AND OR NOT "') == []                  # operators are words, not errors
+    assert "[" in store.search("Kursk")[0]["_snippet"]
+
+
+def test_near_candidates_and_content_hash_lookup(store):
+    store.upsert_articles([_article(1), _article(2)])
+    candidates = store.near_candidates(["b1"])
+    assert [(c["id"], c["minhash"]) for c in candidates] == [(_article(1).id, [1] * 8)]
+    assert {c["id"] for c in store.near_candidates(["shared", "b9"])} == {_article(1).id, _article(2).id}
+    assert store.near_candidates([]) == []
+    assert store.find_by_content_hash("hash2") == _article(2).id
+    assert store.find_by_content_hash("nope") is None
+    assert store.content_hashes([_article(1).id, "missing"]) == {_article(1).id: "hash1"}
+
+
+def test_story_records_and_members(store):
+    store.upsert_articles([_article(1), _article(2), _article(3)])
+    assert [d["id"] for d in store.story_articles("nk")] == [_article(1).id, _article(3).id]
+    store.upsert_story(Story("nk", "NK story", articles=2))
+    store.upsert_story(Story("nk", "NK story", articles=3))
+    assert store.get_story("nk")["articles"] == 3
+    assert [s["id"] for s in store.list_stories()] == ["nk"]
+
+
+def test_crawl_state(store):
+    store.save_feed_states([FeedState("https://e.org/rss", '"abc"', "Mon, 01 Sep 2025 00:00:00 GMT")])
+    assert store.feed_states()["https://e.org/rss"].etag == '"abc"'
+    store.record_outcomes("r1", [CrawlOutcome("https://e.org/a", "indexed", doc_id="x"),
+                                 CrawlOutcome("https://e.org/b", "rejected", "timeout")])
+    # 'seen' in a later run must not overwrite the final outcome of the first.
+    store.record_outcomes("r2", [CrawlOutcome("https://e.org/a", "seen")])
+    assert store.seen_urls() == ["https://e.org/a"]
