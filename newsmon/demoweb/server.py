@@ -132,8 +132,8 @@ def serve_demo_web(site: DemoSite | None = None, port: int = 0) -> Iterator[Demo
     servers: dict[str | None, _Server] = {}
     for index, outlet_id in enumerate(list(site.outlets) + [None]):
         server = _bind(site, outlet_id, index, port)
-        host, port = server.server_address[:2]
-        base = f"http://{host}:{port}"
+        host, bound_port = server.server_address[:2]
+        base = f"http://{host}:{bound_port}"
         if outlet_id is None:
             site.search_base_url = base
         else:

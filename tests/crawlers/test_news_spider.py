@@ -45,6 +45,8 @@ def test_every_broken_input_is_recorded_with_its_reason(first_crawl, demo_web):
     assert reasons["timeout"] == 1                      # Metro Daily's slow page
     assert reasons["too_large"] == 1                    # Metro Daily's huge page
     assert sum(n for r, n in reasons.items() if r.startswith("feed_parse_error")) == 1
+    eurasia = outcomes[site.outlets["eurasia-report"].base_url + "/rss.xml"]
+    assert eurasia.outcome == "source" and "recovered_from" in eurasia.detail  # damaged, not lost
     members = site.outlets["capital-times"].base_url + "/members/analysis-pyongyang-moscow-pact"
     assert outcomes[members].reason == "robots"
     assert "/members/" not in " ".join(demo_web.hits("capital-times"))  # never even asked

@@ -1,5 +1,6 @@
 """The demo web is part of the product: it must hold what the README promises."""
 
+import socket
 from datetime import timedelta
 from urllib.request import urlopen
 from urllib.error import HTTPError
@@ -7,6 +8,7 @@ from urllib.error import HTTPError
 import feedparser
 import pytest
 
+from newsmon.demoweb.server import serve_demo_web
 from newsmon.demoweb.site import DemoSite
 
 
@@ -47,3 +49,14 @@ def test_served_over_http(demo_web):
     assert err.value.code == 404
     search = feedparser.parse(urlopen(demo_web.site.search_base_url + "/search?q=deminers+kursk").read())
     assert search.entries and all("deminers" in e.title.lower() or e.link for e in search.entries)
+
+
+def test_fixed_port_gives_outlet_i_port_plus_i():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.20", 0))
+        base = probe.getsockname()[1]
+    if base + 20 > 65535:
+        base -= 100
+    with serve_demo_web(port=base) as web:
+        ports = [int(o.base_url.rsplit(":", 1)[1]) for o in web.site.outlets.values()]
+        assert ports == [base + i for i in range(len(ports))]
