@@ -47,19 +47,19 @@ def parse_feed(body: bytes, url: str, source: str, content_type: str = "") -> Pa
     """RSS 0.9x/1.0/2.0 or Atom, as feedparser reads it."""
     if _ENTITY_DECLARATION.search(body[:65536]):
         return ParsedSource(error="unsafe_xml")
-    headers = {"content-location": url}
-    if content_type:
-        headers["content-type"] = content_type
+    # Without a content type, feedparser flags the document as non-XML; bytes with no HTTP
+    # context are left for it to sniff, as XML.
+    headers = {"content-location": url, "content-type": content_type or "application/xml"}
     try:
         parsed = feedparser.parse(body, response_headers=headers, sanitize_html=True)
     except Exception as exc:  # feedparser promises not to raise; a bug there must not stop a crawl
         return ParsedSource(error=f"feed_parse_error:{type(exc).__name__}")
     bozo = type(parsed.get("bozo_exception")).__name__ if parsed.get("bozo") else ""
-    if not parsed.entries:
-        if bozo:
-            return ParsedSource(error=f"feed_parse_error:{bozo}")
-        if not parsed.get("version"):
-            return ParsedSource(error="not_a_feed")
+    # A bozo flag alone is no reason to reject: feedparser sets it for a content type that is
+    # not XML or an undefined HTML entity too, and still reads the feed. Reject only what it
+    # could not recognise as any feed format.
+    if not parsed.entries and not parsed.get("version"):
+        return ParsedSource(error=f"feed_parse_error:{bozo}" if bozo else "not_a_feed")
     result = ParsedSource(warning=f"recovered_from:{bozo}" if bozo else "")
     for n, entry in enumerate(parsed.entries):
         link = entry.get("link") or ""
