@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+from contextlib import contextmanager
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -33,44 +34,35 @@ def _settings() -> dict:
     }
 
 
-def crawl() -> str:
+@contextmanager
+def _job_inputs():
+    """(settings, store, story profiles) for one task; the store is closed afterwards."""
     from pipeline.store import open_store
     from pipeline.stories import load_stories
-
-    from .jobs import crawl as crawl_job
-    s = _settings()
-    store = open_store(s["store"])
+    settings = _settings()
+    store = open_store(settings["store"])
     try:
-        return str(crawl_job(s["sources"], load_stories(s["seeds"]), store, s["run_dir"],
-                             log_level="INFO"))
+        yield settings, store, load_stories(settings["seeds"])
     finally:
         store.close()
+
+
+def crawl() -> str:
+    from .jobs import crawl as crawl_job
+    with _job_inputs() as (s, store, stories):
+        return str(crawl_job(s["sources"], stories, store, s["run_dir"], log_level="INFO"))
 
 
 def process(landing: str) -> str:
-    from pipeline.store import open_store
-    from pipeline.stories import load_stories
-
     from .jobs import process as process_job
-    s = _settings()
-    store = open_store(s["store"])
-    try:
-        return str(process_job(landing, store, load_stories(s["seeds"])))
-    finally:
-        store.close()
+    with _job_inputs() as (s, store, stories):
+        return str(process_job(landing, store, stories))
 
 
 def index(processed: str) -> dict:
-    from pipeline.store import open_store
-    from pipeline.stories import load_stories
-
     from .jobs import index as index_job
-    s = _settings()
-    store = open_store(s["store"])
-    try:
-        counts = index_job(processed, store, load_stories(s["seeds"]), s["run_id"])
-    finally:
-        store.close()
+    with _job_inputs() as (s, store, stories):
+        counts = index_job(processed, store, stories, s["run_id"])
     if not counts["adds_up"]:
         raise RuntimeError(f"outcome counts do not add up: {counts}")
     return counts
