@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import logging
 import sys
 from contextlib import nullcontext
@@ -14,7 +15,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
 from rich.table import Table
 
-from pipeline.store import DEFAULT_STORE, SearchFilters, open_store
+from pipeline.store import DEFAULT_STORE, SearchFilters, is_engine_url, open_store
 from pipeline.stories import load_stories
 from pipeline.timeline import figure_series, timeline
 
@@ -93,11 +94,27 @@ def _figures_table(rows: list[dict]) -> Table:
     return table
 
 
+def _public(store_url: str) -> str:
+    """The store as shown to people: a resolved path, or an engine URL without credentials."""
+    if is_engine_url(store_url):
+        return re.sub(r"//[^/@]*@", "//", store_url)
+    return str(Path(store_url.removeprefix("sqlite:///")).resolve())
+
+
+def _landing_root(args) -> Path:
+    if args.landing:
+        return Path(args.landing)
+    if is_engine_url(args.store):
+        return Path("var/landing")
+    return Path(args.store.removeprefix("sqlite:///")).parent / "landing"
+
+
 def _job(args, sources_file: Path, out: Console, err: Console) -> int:
     stories = load_stories(args.seed or [DEFAULT_SEED])
     store = open_store(args.store)
+    store.setup()   # idempotent: templates, policies and indices, or the SQLite schema
     run_id = _run_id()
-    run_dir = Path(args.landing or Path(args.store).parent / "landing") / run_id
+    run_dir = _landing_root(args) / run_id
     bars = _Bars(err) if not args.quiet else nullcontext(None)
     with bars as progress:
         counts = jobs.run_all(sources_file, stories, store, run_dir, run_id, progress=progress)
@@ -106,15 +123,20 @@ def _job(args, sources_file: Path, out: Console, err: Console) -> int:
               "duplicates": counts["duplicates"], "rejected": counts["rejected"],
               "unchanged": counts["unchanged"], "not_modified": counts["not_modified"],
               "seen": counts["seen"], "sources_read": counts["sources_read"],
-              "adds_up": counts["adds_up"], "stories": summaries,
-              "store": str(Path(args.store).resolve()), "run_id": run_id}
+              "adds_up": counts["adds_up"], "dead_letter": counts["dead_letter"],
+              "stories": summaries, "store": _public(args.store), "run_id": run_id}
     if not args.json:
         out.print(_counts_table(counts))
         for profile in stories:
             rows = timeline(store.story_articles(profile.id))
             out.print(_timeline_table(profile.title, rows))
             out.print(_figures_table(rows))
-        out.print(f"Store: {result['store']}  (search it: newsmon search QUERY --store {args.store})")
+        pending = counts["dead_letter"]["pending"]
+        if pending:
+            out.print(f"[yellow]{pending} documents could not be written and wait in the "
+                      f"dead-letter file; the next run replays them.[/yellow]")
+        out.print(f"Store: {result['store']}  (search it: newsmon search QUERY --store "
+                  f"{_public(args.store)})")
     else:
         print(json.dumps(result, ensure_ascii=False))
     store.close()
@@ -124,8 +146,7 @@ def _job(args, sources_file: Path, out: Console, err: Console) -> int:
 def cmd_demo(args, out: Console, err: Console) -> int:
     from .demoweb.server import serve_demo_web
     with serve_demo_web(port=args.port) as web:
-        store_dir = Path(args.store).parent
-        sources_file = web.write_sources_file(store_dir / "demo-sources.yaml")
+        sources_file = web.write_sources_file(_landing_root(args) / "demo-sources.yaml")
         if not args.json:
             err.print(f"Demo web: {len(web.site.outlets)} outlets, {len(web.site.articles)} "
                       f"articles, serving on 127.0.0.x; sources in {sources_file}")
@@ -195,6 +216,26 @@ def cmd_export(args, out: Console, err: Console) -> int:
     return 0
 
 
+def cmd_index(args, out: Console, err: Console) -> int:
+    store = open_store(args.store)
+    if not is_engine_url(args.store):
+        store.setup()
+        out.print(f"SQLite store {_public(args.store)}: schema ready (nothing else to set up)")
+        return 0
+    if args.action == "setup":
+        lines = store.setup().lines
+    elif args.action == "migrate":
+        lines = store.migrate(keep_old=args.keep_old)
+    else:
+        conditions = {"max_docs": args.max_docs} if args.max_docs else None
+        result = store.rollover(conditions)
+        lines = [f"rolled over: {result.get('rolled_over')} ({result.get('old_index')} -> "
+                 f"{result.get('new_index')})"]
+    for line in lines:
+        out.print(line)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="newsmon", description=__doc__)
     parser.add_argument("-v", "--verbose", action="store_true", help="log every step")
@@ -239,6 +280,16 @@ def build_parser() -> argparse.ArgumentParser:
     story.add_argument("--plot", help="write a PNG of articles and claimed figures over time")
     story.set_defaults(func=cmd_story)
 
+    index = sub.add_parser("index", help="search-engine indices: setup, migrate, rollover")
+    index.add_argument("action", choices=["setup", "migrate", "rollover"],
+                       help="setup: templates, policies, indices (safe to repeat); migrate: "
+                            "reindex into the current mapping version behind the alias; "
+                            "rollover: start a new write index")
+    index.add_argument("--store", default=DEFAULT_STORE)
+    index.add_argument("--keep-old", action="store_true", help="migrate: keep the old indices")
+    index.add_argument("--max-docs", type=int, help="rollover: only if the write index has this many")
+    index.set_defaults(func=cmd_index)
+
     export = sub.add_parser("export", help="every article document, one JSON object a line")
     export.add_argument("--store", default=DEFAULT_STORE)
     export.add_argument("--format", choices=["jsonl"], default="jsonl")
@@ -254,7 +305,7 @@ def main(argv: list[str] | None = None) -> int:
     out, err = Console(), Console(stderr=True)
     try:
         return args.func(args, out, err)
-    except (jobs.CrawlError, OSError, ValueError) as exc:
+    except (jobs.CrawlError, OSError, ValueError, RuntimeError) as exc:
         err.print(f"[red]newsmon {args.command}: {exc}[/red]")
         return 1
 

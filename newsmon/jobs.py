@@ -17,8 +17,8 @@ from typing import Callable
 
 from pipeline.landing import dump_record, read_landing
 from pipeline.ledger import Ledger, check_arithmetic
-from pipeline.models import (INDEXED, REJECTED, Article, CrawlOutcome, FeedState, FetchedPage,
-                             StoryProfile)
+from pipeline.models import (DUPLICATE_NEAR, INDEXED, REJECTED, Article, CrawlOutcome, FeedState,
+                             FetchedPage, StoryProfile)
 from pipeline.process import process_pages
 from pipeline.store import Store
 from pipeline.timeline import summarize
@@ -26,6 +26,7 @@ from pipeline.timeline import summarize
 log = logging.getLogger("newsmon.jobs")
 CRAWL_FILE = "crawl.jsonl"
 PROCESSED_FILE = "processed.jsonl"
+DEAD_LETTER_FILE = "dead-letter.jsonl"
 Progress = Callable[[str, int, int | None], None]   # (step, done, total or None)
 
 
@@ -116,9 +117,33 @@ def process(landing: str | Path, store: Store, stories: list[StoryProfile],
     return out
 
 
+def _read_articles(path: Path) -> list[Article]:
+    if not path.exists():
+        return []
+    with path.open(encoding="utf-8") as stream:
+        return [Article.from_document(json.loads(line)) for line in stream if line.strip()]
+
+
+def _write_articles(path: Path, articles: list[Article]) -> None:
+    tmp = path.with_suffix(".tmp")
+    with tmp.open("w", encoding="utf-8") as stream:
+        for article in articles:
+            stream.write(json.dumps(article.to_document(), ensure_ascii=False) + "\n")
+    tmp.replace(path)
+
+
+def dead_letter_path(processed: str | Path) -> Path:
+    """One dead-letter file per landing zone: <landing>/dead-letter.jsonl."""
+    return Path(processed).resolve().parent.parent / DEAD_LETTER_FILE
+
+
 def index(processed: str | Path, store: Store, stories: list[StoryProfile],
           run_id: str) -> dict:
-    """Write the documents, the outcome of every URL and the crawl state; refresh stories."""
+    """Write the documents, the outcome of every URL and the crawl state; refresh stories.
+
+    Documents the store still refuses after its retries go to the dead-letter file, and the
+    next index step replays them first, so an engine outage loses nothing.
+    """
     ledger = Ledger()
     articles: list[Article] = []
     states: list[FeedState] = []
@@ -127,14 +152,18 @@ def index(processed: str | Path, store: Store, stories: list[StoryProfile],
             data = json.loads(line)
             kind = data.pop("type")
             if kind == "Article":
-                data.pop("story_ids", None)
                 articles.append(Article.from_document(data))
             elif kind == "CrawlOutcome":
                 ledger.record(CrawlOutcome(**data))
             elif kind == "FeedState":
                 states.append(FeedState(**data))
-    result = store.upsert_articles(articles)
+    dead_letter = dead_letter_path(processed)
+    replay = {a.id: a for a in _read_articles(dead_letter)}
+    batch = dict(replay)
+    batch.update({a.id: a for a in articles})   # this run's version of a document wins
+    result = store.upsert_articles(list(batch.values()))
     failed = dict(result.failed)
+    _write_articles(dead_letter, [batch[doc_id] for doc_id in failed])
     for article in articles:
         if article.id in failed:
             ledger.record(CrawlOutcome(article.url, REJECTED, "index_error", source=article.source,
@@ -142,6 +171,13 @@ def index(processed: str | Path, store: Store, stories: list[StoryProfile],
         elif article.duplicate_of is None:  # near copies were counted by dedupe already
             ledger.record(CrawlOutcome(article.url, INDEXED, source=article.source,
                                        doc_id=article.id))
+    this_run = {a.id for a in articles}
+    replayed = [a for doc_id, a in replay.items() if doc_id not in failed and doc_id not in this_run]
+    # Replayed documents belong to earlier runs' counts; their URLs' outcomes are updated here.
+    store.record_outcomes(run_id, [CrawlOutcome(a.url, DUPLICATE_NEAR if a.duplicate_of else INDEXED,
+                                                source=a.source, doc_id=a.id,
+                                                detail="replayed from dead letter")
+                                   for a in replayed])
     store.record_outcomes(run_id, ledger.outcomes)
     if not failed:
         # Only now: saved validators make the next run skip these feeds when unchanged.
@@ -150,6 +186,7 @@ def index(processed: str | Path, store: Store, stories: list[StoryProfile],
         store.upsert_story(summarize(profile.id, profile.title, store.story_articles(profile.id)))
     counts = ledger.counts()
     counts["written"] = len(result.written)
+    counts["dead_letter"] = {"pending": len(failed), "replayed": len(replayed)}
     counts["adds_up"] = check_arithmetic(counts)
     store.record_run(run_id, counts)
     log.info("run %s: %s", run_id, json.dumps(counts, sort_keys=True))

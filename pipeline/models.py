@@ -166,11 +166,12 @@ class Article:
     def to_document(self) -> dict[str, Any]:
         doc = asdict(self)
         doc["story_ids"] = [m.id for m in self.stories]
+        doc["is_copy"] = self.duplicate_of is not None   # for aggregations: share of copies
         return doc
 
     @classmethod
     def from_document(cls, doc: dict[str, Any]) -> "Article":
-        known = {f.name for f in fields(cls)}
+        known = {f.name for f in fields(cls)}   # derived fields (story_ids, is_copy) drop out
         data = {k: v for k, v in doc.items() if k in known}
         data["entities"] = [Entity(**e) for e in data.get("entities", [])]
         data["claims"] = [Claim(**c) for c in data.get("claims", [])]

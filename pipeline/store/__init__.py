@@ -1,6 +1,11 @@
 """Stores: one interface (base.Store), chosen by URL.
 
-    sqlite:///var/newsmon.sqlite   or a plain file path   -> the embedded SQLite store
+    var/newsmon.sqlite  or  sqlite:///var/newsmon.sqlite       the embedded SQLite store
+    opensearch+http://127.0.0.1:9200                          OpenSearch 2.19+ / 3.x
+    elasticsearch+https://elastic:PASSWORD@es01:9200           Elasticsearch 9
+
+Credentials may be in the URL or in NEWSMON_ES_API_KEY; NEWSMON_CA_CERTS names a CA bundle
+for TLS; NEWSMON_INDEX_PREFIX (default "newsmon") names the indices.
 """
 
 from __future__ import annotations
@@ -10,16 +15,30 @@ import os
 from .base import SearchFilters, Store, UpsertResult
 
 DEFAULT_STORE = "var/newsmon.sqlite"
+ENGINE_SCHEMES = ("elasticsearch+", "opensearch+")
 
 
-def open_store(url: str | os.PathLike | None = None) -> Store:
+def is_engine_url(url: str) -> bool:
+    return url.startswith(ENGINE_SCHEMES)
+
+
+def open_store(url: str | os.PathLike | None = None, prefix: str | None = None) -> Store:
     url = str(url or os.environ.get("NEWSMON_STORE") or DEFAULT_STORE)
+    if is_engine_url(url):
+        from .engine import ElasticsearchTransport, EngineStore, OpenSearchTransport
+        flavor, _, endpoint = url.partition("+")
+        transport_class = ElasticsearchTransport if flavor == "elasticsearch" else OpenSearchTransport
+        transport = transport_class(endpoint, api_key=os.environ.get("NEWSMON_ES_API_KEY") or None,
+                                    ca_certs=os.environ.get("NEWSMON_CA_CERTS") or None)
+        return EngineStore(transport, url,
+                           prefix=prefix or os.environ.get("NEWSMON_INDEX_PREFIX") or "newsmon")
     if url.startswith("sqlite:///"):
         url = url[len("sqlite:///"):]
     if "://" in url:
-        raise ValueError(f"unsupported store URL {url!r}: use a file path or sqlite:///PATH")
+        raise ValueError(f"unsupported store URL {url!r}: a file path, sqlite:///PATH, "
+                         "opensearch+http(s)://HOST:PORT or elasticsearch+http(s)://HOST:PORT")
     from .sqlite import SQLiteStore
     return SQLiteStore(url)
 
 
-__all__ = ["open_store", "SearchFilters", "Store", "UpsertResult", "DEFAULT_STORE"]
+__all__ = ["open_store", "is_engine_url", "SearchFilters", "Store", "UpsertResult", "DEFAULT_STORE"]

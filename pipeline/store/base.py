@@ -11,6 +11,10 @@ from typing import Any, Iterable, Iterator, Protocol
 
 from ..models import Article, CrawlOutcome, FeedState, Story
 
+# Fields that top_terms() can count, in every backend.
+TERM_FIELDS = ("source", "source_name", "language", "authors", "persons", "orgs", "places",
+               "keywords", "story_ids")
+
 # Outcomes after which a URL is not fetched again by later runs.
 FINAL_OUTCOMES = ("indexed", "unchanged", "duplicate:exact", "duplicate:near")
 
@@ -47,6 +51,11 @@ class Store(Protocol):
     def search(self, query: str, filters: SearchFilters | None = None,
                limit: int = 20) -> list[dict[str, Any]]: ...
     def story_articles(self, story_id: str) -> list[dict[str, Any]]: ...
+    def date_histogram(self, filters: SearchFilters | None = None) -> list[tuple[str, int]]:
+        """(YYYY-MM-DD, articles) per day of published_at, days without articles left out."""
+    def top_terms(self, field: str, filters: SearchFilters | None = None,
+                  size: int = 10) -> list[tuple[str, int]]:
+        """The most frequent values of a TERM_FIELDS field, most frequent first, ties by value."""
 
     # duplicate lookup (pipeline.dedupe.DuplicateLookup)
     def content_hashes(self, ids: list[str]) -> dict[str, str]: ...

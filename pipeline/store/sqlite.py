@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator
 
 from ..models import Article, CrawlOutcome, FeedState, Story, utc_now
-from .base import FINAL_OUTCOMES, SearchFilters, UpsertResult, stable_document
+from .base import FINAL_OUTCOMES, TERM_FIELDS, SearchFilters, UpsertResult, stable_document
 
 SCHEMA = resources.files(__package__) / "sqlite_schema.sql"
 SCHEMA_VERSION = "1"
@@ -39,6 +39,7 @@ class SQLiteStore:
 
     # -- lifecycle ----------------------------------------------------------------------------
     def setup(self) -> None:
+        """Create the schema if missing. Safe to run again."""
         self.db.executescript(SCHEMA.read_text(encoding="utf-8"))
         self.db.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (SCHEMA_VERSION,))
         self.db.commit()
@@ -147,6 +148,28 @@ class SQLiteStore:
             "SELECT a.doc FROM articles a JOIN article_stories s ON s.id = a.id "
             "WHERE s.story_id = ? ORDER BY a.published_at, a.id", (story_id,))
         return [json.loads(r["doc"]) for r in rows]
+
+    def date_histogram(self, filters: SearchFilters | None = None) -> list[tuple[str, int]]:
+        where, args = self._filter_sql(filters or SearchFilters())
+        rows = self.db.execute(
+            f"SELECT substr(a.published_at, 1, 10) AS day, count(*) FROM articles a "
+            f"WHERE a.published_at IS NOT NULL AND {where} GROUP BY day ORDER BY day", args)
+        return [(r[0], r[1]) for r in rows]
+
+    def top_terms(self, field: str, filters: SearchFilters | None = None,
+                  size: int = 10) -> list[tuple[str, int]]:
+        if field not in TERM_FIELDS:
+            raise ValueError(f"cannot count {field!r}: one of {', '.join(TERM_FIELDS)}")
+        where, args = self._filter_sql(filters or SearchFilters())
+        if field in ("source", "language"):
+            values = f"SELECT a.{field} AS value FROM articles a WHERE {where}"
+        else:
+            values = (f"SELECT DISTINCT a.id, v.value AS value FROM articles a, "
+                      f"json_each(a.doc, '$.{field}') v WHERE {where}")
+        rows = self.db.execute(
+            f"SELECT value, count(*) AS n FROM ({values}) WHERE value IS NOT NULL "
+            f"GROUP BY value ORDER BY n DESC, value LIMIT ?", [*args, size])
+        return [(r[0], r[1]) for r in rows]
 
     # -- duplicate lookup ---------------------------------------------------------------------
     def content_hashes(self, ids: list[str]) -> dict[str, str]:
