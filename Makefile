@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.newsmon-installed
 
-.PHONY: install demo run test lock clean
+.PHONY: install demo run test opensearch lock clean
 
 $(STAMP): requirements.lock requirements-nlp-model.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,8 +24,13 @@ demo: $(STAMP)
 run: $(STAMP)
 	$(BIN)/newsmon run --sources seeds/sources.yaml --seed seeds/nk-engineers-russia.yaml --store var/newsmon.sqlite
 
+# The whole suite, with a real OpenSearch node (Java 17 + Maven) started around it.
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	scripts/with-opensearch.sh $(BIN)/python -m pytest
+
+# An OpenSearch node for a shell session: prints its URL, stops on Ctrl-C.
+opensearch:
+	scripts/with-opensearch.sh sh -c 'echo "export NEWSMON_OPENSEARCH_URL=$$NEWSMON_OPENSEARCH_URL"; sleep infinity'
 
 # Re-pin after changing dependencies: installs the newest allowed versions, then freezes them.
 lock:

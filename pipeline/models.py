@@ -207,7 +207,7 @@ class Story:
     independent_outlets: int = 0
     first_seen: str | None = None
     last_seen: str | None = None
-    updated_at: str = ""
+    updated_at: str | None = None
 
     def to_document(self) -> dict[str, Any]:
         return asdict(self)

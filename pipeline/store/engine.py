@@ -162,6 +162,24 @@ class EngineStore:
         self.stories = f"{prefix}-stories"
         self.state = f"{prefix}-state"
 
+    def _request(self, method: str, path: str, body: Any = None, params: dict | None = None,
+                 content_type: str = "application/json") -> Any:
+        """A request, retried with exponential backoff while the engine is unreachable or
+        answers 429/5xx. Every request newsmon makes is idempotent (writes carry ids)."""
+        attempt = 0
+        while True:
+            try:
+                return self.t.request(method, path, body, params=params, content_type=content_type)
+            except EngineError as exc:
+                passing = isinstance(exc, EngineUnavailable) or exc.status in RETRY_STATUSES
+                if not passing or attempt >= self.max_retries:
+                    raise
+                attempt += 1
+                delay = min(self.backoff * 2 ** (attempt - 1), 30.0)
+                log.warning("%s %s: %s; retry %d/%d in %.1fs", method, path, str(exc)[:120],
+                            attempt, self.max_retries, delay)
+                time.sleep(delay)
+
     # -- lifecycle -----------------------------------------------------------------------------
     def _load(self, name: str) -> dict:
         return json.loads((self.resources / name).read_text(encoding="utf-8")
@@ -173,7 +191,7 @@ class EngineStore:
 
     def _exists(self, path: str) -> bool:
         try:
-            self.t.request("GET", path)
+            self._request("GET", path)
             return True
         except EngineError as exc:
             if exc.status == 404:
@@ -186,7 +204,7 @@ class EngineStore:
         name = f"{self.prefix}-articles"
         if self.t.flavor == "elasticsearch":
             try:
-                self.t.request("PUT", f"/_ilm/policy/{name}", self._load("ilm_policy.json"))
+                self._request("PUT", f"/_ilm/policy/{name}", self._load("ilm_policy.json"))
             except EngineError as exc:
                 report.say(f"lifecycle: ILM not available ({exc.status}); roll over with "
                            f"`newsmon index rollover`")
@@ -197,13 +215,13 @@ class EngineStore:
         try:
             path = f"/_plugins/_ism/policies/{name}"
             try:
-                current = self.t.request("GET", path)
+                current = self._request("GET", path)
                 params = {"if_seq_no": current["_seq_no"], "if_primary_term": current["_primary_term"]}
             except EngineError as exc:
                 if exc.status != 404:
                     raise
                 params = None
-            self.t.request("PUT", path, self._load("ism_policy.json"), params=params)
+            self._request("PUT", path, self._load("ism_policy.json"), params=params)
         except EngineError as exc:
             report.say(f"lifecycle: ISM not available ({exc.status}); roll over with "
                        f"`newsmon index rollover`")
@@ -215,12 +233,12 @@ class EngineStore:
     def _put_templates(self, report: SetupReport) -> None:
         for part in ("settings", "mappings"):
             name = f"{self.prefix}-articles-{part}"
-            self.t.request("PUT", f"/_component_template/{name}", self._load(f"component_{part}.json"))
+            self._request("PUT", f"/_component_template/{name}", self._load(f"component_{part}.json"))
             report.say(f"component template {name}")
         template = self._load("index_template_articles.json")
         template["template"]["settings"].update(self._lifecycle(report))
         template["_meta"]["mapping_version"] = self.mapping_version
-        self.t.request("PUT", f"/_index_template/{self.prefix}-articles", template)
+        self._request("PUT", f"/_index_template/{self.prefix}-articles", template)
         report.say(f"index template {self.prefix}-articles (mapping version {self.mapping_version})")
 
     def setup(self) -> SetupReport:
@@ -232,7 +250,7 @@ class EngineStore:
             report.say(f"alias {self.articles} exists: {', '.join(self.article_indices())}")
         else:
             first = f"{self.articles}-v{self.mapping_version}-000001"
-            self.t.request("PUT", f"/{first}", {"aliases": {self.articles: {"is_write_index": True}}})
+            self._request("PUT", f"/{first}", {"aliases": {self.articles: {"is_write_index": True}}})
             report.say(f"created {first} as write index of {self.articles}")
         for index, resource in ((self.claims, "index_claims.json"),
                                 (self.stories, "index_stories.json"),
@@ -240,19 +258,19 @@ class EngineStore:
             body = self._load(resource)
             body.pop("_meta", None)
             if self._exists(f"/{index}"):
-                self.t.request("PUT", f"/{index}/_mapping", body["mappings"])
+                self._request("PUT", f"/{index}/_mapping", body["mappings"])
                 report.say(f"index {index} exists: mapping updated")
             else:
-                self.t.request("PUT", f"/{index}", body)
+                self._request("PUT", f"/{index}", body)
                 report.say(f"created index {index}")
         return report
 
     def article_indices(self) -> list[str]:
-        return sorted(self.t.request("GET", f"/_alias/{self.articles}"))
+        return sorted(self._request("GET", f"/_alias/{self.articles}"))
 
     def rollover(self, conditions: dict | None = None) -> dict:
         body = {"conditions": conditions} if conditions else None
-        return self.t.request("POST", f"/{self.articles}/_rollover", body)
+        return self._request("POST", f"/{self.articles}/_rollover", body)
 
     def migrate(self, keep_old: bool = False) -> list[str]:
         """Move the articles to the current mapping version: reindex behind the alias."""
@@ -265,8 +283,8 @@ class EngineStore:
             return report.lines
         self._put_templates(report)
         new = f"{self.articles}-v{target_version}-000001"
-        self.t.request("PUT", f"/{new}")
-        result = self.t.request("POST", "/_reindex", {"source": {"index": self.articles},
+        self._request("PUT", f"/{new}")
+        result = self._request("POST", "/_reindex", {"source": {"index": self.articles},
                                                       "dest": {"index": new}},
                                 params={"wait_for_completion": "true", "refresh": "true"})
         if result.get("failures"):
@@ -274,11 +292,11 @@ class EngineStore:
         report.say(f"reindexed {result.get('total', 0)} documents into {new}")
         actions = [{"remove": {"index": old, "alias": self.articles}} for old in current]
         actions.append({"add": {"index": new, "alias": self.articles, "is_write_index": True}})
-        self.t.request("POST", "/_aliases", {"actions": actions})   # one atomic switch
+        self._request("POST", "/_aliases", {"actions": actions})   # one atomic switch
         report.say(f"alias {self.articles} now points at {new}")
         if not keep_old:
             for old in current:
-                self.t.request("DELETE", f"/{old}")
+                self._request("DELETE", f"/{old}")
                 report.say(f"deleted {old}")
         return report.lines
 
@@ -287,7 +305,7 @@ class EngineStore:
 
     # -- searching helpers ---------------------------------------------------------------------
     def _search(self, index: str, body: dict) -> dict:
-        return self.t.request("POST", f"/{index}/_search", body,
+        return self._request("POST", f"/{index}/_search", body,
                               params={"ignore_unavailable": "true"})
 
     def _scan(self, index: str, query: dict, sort: list, source: Any = True) -> Iterator[dict]:
@@ -345,10 +363,16 @@ class EngineStore:
             self._ready = True
 
     def upsert_articles(self, articles: Iterable[Article]) -> UpsertResult:
-        self._require_setup()
         result = UpsertResult()
         docs = {a.id: a.to_document() for a in articles}
-        existing = self._by_ids(list(docs))
+        try:
+            self._require_setup()
+            existing = self._by_ids(list(docs))
+        except EngineUnavailable as exc:
+            # Still down after the retries: every document is handed back as failed, so the
+            # caller dead-letters it instead of losing it.
+            result.failed = [(doc_id, f"engine unavailable: {exc}") for doc_id in docs]
+            return result
         ops: list[_Op] = []
         for doc_id, doc in docs.items():
             hit = existing.get(doc_id)
@@ -383,7 +407,7 @@ class EngineStore:
 
     def _refresh(self, *indices: str) -> None:
         try:
-            self.t.request("POST", f"/{','.join(indices)}/_refresh")
+            self._request("POST", f"/{','.join(indices)}/_refresh")
         except EngineError as exc:
             log.warning("refresh failed (documents become visible within a second): %s", exc)
 
@@ -443,7 +467,7 @@ class EngineStore:
             yield hit["_source"]
 
     def count_articles(self) -> int:
-        return self.t.request("GET", f"/{self.articles}/_count")["count"]
+        return self._request("GET", f"/{self.articles}/_count")["count"]
 
     def search(self, query: str, filters: SearchFilters | None = None,
                limit: int = 20) -> list[dict[str, Any]]:
@@ -508,12 +532,12 @@ class EngineStore:
 
     # -- stories -------------------------------------------------------------------------------
     def upsert_story(self, story: Story) -> None:
-        self.t.request("PUT", f"/{self.stories}/_doc/{story.id}", story.to_document(),
+        self._request("PUT", f"/{self.stories}/_doc/{story.id}", story.to_document(),
                        params={"refresh": "true"})
 
     def get_story(self, story_id: str) -> dict[str, Any] | None:
         try:
-            return self.t.request("GET", f"/{self.stories}/_doc/{story_id}")["_source"]
+            return self._request("GET", f"/{self.stories}/_doc/{story_id}")["_source"]
         except EngineError as exc:
             if exc.status == 404:
                 return None

@@ -1,0 +1,108 @@
+"""The job against the real OpenSearch node, including the engine going away mid-run."""
+
+import threading
+
+import pytest
+
+from conftest import make_engine_store
+from engine_proxy import EngineProxy
+from newsmon import jobs
+from pipeline.store.engine import ElasticsearchTransport, EngineStore, OpenSearchTransport
+
+
+def _ids(store) -> list[str]:
+    return [d["id"] for d in store.iter_articles()]
+
+
+@pytest.fixture
+def proxied(request, opensearch_url):
+    """A store whose every request crosses a proxy the test can stop and start."""
+    proxy = EngineProxy(opensearch_url).start()
+    request.addfinalizer(proxy.stop)
+    reference = make_engine_store("opensearch", request)   # owns the prefix and the cleanup
+    reference.setup()
+    store = EngineStore(OpenSearchTransport(proxy.url), f"opensearch+{proxy.url}",
+                        prefix=reference.prefix, backoff=0.2, max_retries=5)
+    return proxy, store, reference
+
+
+def test_same_documents_as_sqlite(demo_run, stories, request, tmp_path):
+    store = make_engine_store("opensearch", request)
+    store.setup()
+    landing = tmp_path / jobs.CRAWL_FILE
+    landing.write_text(demo_run["landing"].read_text())
+    counts = jobs.index(jobs.process(landing, store, stories), store, stories, "os-run")
+    assert counts["adds_up"]
+    assert {k: counts[k] for k in ("indexed", "duplicates", "rejected")} == \
+        {k: demo_run["counts"][k] for k in ("indexed", "duplicates", "rejected")}
+    assert sorted(_ids(store)) == sorted(_ids(demo_run["store"]))
+    assert store.get_story("nk-engineers-russia")["articles"] == \
+        demo_run["store"].get_story("nk-engineers-russia")["articles"]
+
+
+def test_engine_stopped_mid_run_and_started_again_loses_nothing(proxied, demo_sources, stories, tmp_path):
+    proxy, store, reference = proxied
+    restarted = threading.Event()
+
+    def outage(step, done, total):
+        # Cut the engine off while the process step is looking up duplicates in it.
+        if step == "extract" and done == 1 and not restarted.is_set():
+            proxy.stop()
+            timer = threading.Timer(1.5, lambda: (proxy.start(), restarted.set()))
+            timer.start()
+
+    requests_before = proxy.requests
+    counts = jobs.run_all(demo_sources, stories, store, tmp_path / "landing" / "r1", "r1", progress=outage)
+    assert restarted.is_set(), "the outage did not happen"
+    assert proxy.requests > requests_before
+    assert counts["adds_up"] and counts["dead_letter"] == {"pending": 0, "replayed": 0}
+    ids = _ids(reference)
+    assert len(ids) == len(set(ids)) == counts["indexed"] + counts["duplicates"]["near"]
+
+
+def test_engine_down_through_the_index_step_dead_letters_then_replays(proxied, demo_sources, stories, tmp_path):
+    proxy, store, reference = proxied
+    store.max_retries, store.backoff = 2, 0.05
+    run_dir = tmp_path / "landing" / "r1"
+    processed = jobs.process(jobs.crawl(demo_sources, stories, store, run_dir), store, stories)
+    proxy.stop()
+    with pytest.raises(Exception, match="unavailable"):
+        jobs.index(processed, store, stories, "r1")   # fails loudly, after saving the documents
+    dead = (tmp_path / "landing" / jobs.DEAD_LETTER_FILE).read_text().splitlines()
+    assert len(dead) > 40
+    assert reference.count_articles() == 0
+    proxy.start()
+    counts = jobs.index(processed, store, stories, "r1-retry")
+    assert counts["dead_letter"]["pending"] == 0
+    assert (tmp_path / "landing" / jobs.DEAD_LETTER_FILE).read_text() == ""
+    ids = _ids(reference)
+    assert len(ids) == len(set(ids)) == len(dead)
+
+
+def test_a_later_run_replays_what_an_earlier_run_could_not_write(proxied, demo_sources, stories, tmp_path):
+    proxy, store, reference = proxied
+    store.max_retries, store.backoff = 1, 0.05
+    run1 = tmp_path / "landing" / "r1"
+    processed = jobs.process(jobs.crawl(demo_sources, stories, store, run1), store, stories)
+    proxy.stop()
+    with pytest.raises(Exception):
+        jobs.index(processed, store, stories, "r1")
+    proxy.start()
+    # The next scheduled run: feeds were not marked as read, so it crawls again, and it also
+    # replays the dead letters first.
+    counts = jobs.run_all(demo_sources, stories, store, tmp_path / "landing" / "r2", "r2")
+    assert counts["dead_letter"]["pending"] == 0
+    ids = _ids(reference)
+    assert len(ids) == len(set(ids)) == counts["indexed"] + counts["duplicates"]["near"] + \
+        counts["dead_letter"]["replayed"]
+
+
+def test_elasticsearch_client_runs_the_whole_job(es_shim, demo_run, stories, request, tmp_path):
+    store = make_engine_store("elasticsearch-client", request)
+    assert isinstance(store.t, ElasticsearchTransport)
+    store.setup()
+    landing = tmp_path / jobs.CRAWL_FILE
+    landing.write_text(demo_run["landing"].read_text())
+    counts = jobs.index(jobs.process(landing, store, stories), store, stories, "es-run")
+    assert counts["adds_up"] and counts["indexed"] == demo_run["counts"]["indexed"]
+    assert sorted(_ids(store)) == sorted(_ids(demo_run["store"]))

@@ -1,0 +1,92 @@
+"""Search-engine behaviour beyond the shared contract, on the real OpenSearch node."""
+
+import json
+import shutil
+
+import pytest
+
+from conftest import make_engine_store
+from pipeline.models import Article, doc_id
+from pipeline.store.engine import RESOURCES, EngineError
+
+
+def _article(n: int, **overrides) -> Article:
+    url = f"https://example.org/news/{n}"
+    values = dict(id=doc_id(url), url=url, canonical_url=url, source="kws", source_name="KWS",
+                  title=f"Story {n}", text=f"Body {n} about deminers.", fetched_at="2025-09-01T00:00:00Z",
+                  published_at=f"2025-07-{n:02d}T10:00:00Z", language="en", content_hash=f"h{n}")
+    values.update(overrides)
+    return Article(**values)
+
+
+@pytest.fixture
+def store(request):
+    s = make_engine_store("opensearch", request, backoff=0.05, max_retries=2)
+    s.setup()
+    return s
+
+
+def test_updates_after_rollover_stay_in_their_index(store):
+    store.upsert_articles([_article(1), _article(2)])
+    rolled = store.rollover()
+    assert rolled["rolled_over"] and len(store.article_indices()) == 2
+    result = store.upsert_articles([_article(1, text="Corrected body about deminers."), _article(3)])
+    assert sorted(result.written) == sorted([_article(1).id, _article(3).id])
+    assert store.count_articles() == 3                      # not 4: the update found its index
+    hits = store._search(store.articles, {"query": {"ids": {"values": [_article(1).id]}}})["hits"]["hits"]
+    assert [h["_index"] for h in hits] == [rolled["old_index"]]
+    assert store.get_article(_article(1).id)["text"] == "Corrected body about deminers."
+    new = store._search(store.articles, {"query": {"ids": {"values": [_article(3).id]}}})["hits"]["hits"]
+    assert new[0]["_index"] == rolled["new_index"]
+
+
+def test_claims_index_follows_the_article(store):
+    from pipeline.models import Claim
+    claims = [Claim(5000, "engineers", "5,000 engineers", "NIS", "Yonhap"), Claim(1000, "deminers", "x", "NIS")]
+    store.upsert_articles([_article(1, claims=claims)])
+    count = lambda: store._request("GET", f"/{store.claims}/_count")["count"]  # noqa: E731
+    assert count() == 2
+    store.upsert_articles([_article(1, claims=claims[:1], text="Shorter body about deminers.")])
+    assert count() == 1
+    doc = store._search(store.claims, {"query": {"match_all": {}}})["hits"]["hits"][0]["_source"]
+    assert (doc["figure"], doc["attribution"], doc["via"]) == ("5,000 engineers", "NIS", "Yonhap")
+
+
+def test_migration_to_a_new_mapping_version_behind_the_alias(store, tmp_path, request):
+    store.upsert_articles([_article(1), _article(2)])
+    resources = tmp_path / "engine"
+    shutil.copytree(RESOURCES, resources)
+    mappings = json.loads((resources / "component_mappings.json").read_text())
+    mappings["_meta"]["version"] = 2
+    mappings["template"]["mappings"]["properties"]["section"] = {"type": "keyword"}
+    (resources / "component_mappings.json").write_text(json.dumps(mappings))
+    v2 = type(store)(store.t, store.url, prefix=store.prefix, resources_dir=resources)
+    lines = v2.migrate()
+    assert any("reindexed 2 documents" in line for line in lines)
+    assert v2.article_indices() == [f"{store.prefix}-articles-v2-000001"]
+    assert v2.count_articles() == 2
+    mapping = v2._request("GET", f"/{store.prefix}-articles-v2-000001/_mapping")
+    assert "section" in next(iter(mapping.values()))["mappings"]["properties"]
+    assert v2.migrate() == ["already at mapping version 2"]
+    assert v2.upsert_articles([_article(3)]).written == [_article(3).id]
+
+
+def test_lifecycle_is_reported_not_fatal_when_the_cluster_has_none(store):
+    report = store.setup()
+    # The test node has no ISM plugin (it is not on Maven Central); a real cluster has one.
+    assert not report.lifecycle
+    assert any(line.startswith("lifecycle: ISM not available") for line in report.lines)
+
+
+def test_a_document_the_engine_refuses_fails_alone(store):
+    bad = _article(2, published_at="the second of July")
+    result = store.upsert_articles([_article(1), bad])
+    assert result.written == [_article(1).id]
+    (failed_id, error), = result.failed
+    assert failed_id == bad.id and "400" in error
+
+
+def test_writing_before_setup_is_refused_with_the_fix(request):
+    fresh = make_engine_store("opensearch", request)
+    with pytest.raises(EngineError, match="newsmon index setup"):
+        fresh.upsert_articles([_article(1)])
