@@ -3,6 +3,8 @@
 
 Follows the story seeds in `seeds/` across the outlets in the sources file.
 
+* **ensure_indices**: index templates, lifecycle policy and indices (or the SQLite schema);
+  safe to repeat.
 * **crawl**: Scrapy, in a subprocess, over every feed, news sitemap and search feed; writes the
   run's landing file (one record per URL met).
 * **process**: extraction, canonical URLs, exact and near-duplicate detection, language,
@@ -11,8 +13,10 @@ Follows the story seeds in `seeds/` across the outlets in the sources file.
   refreshes story records. Fails if the outcome counts do not add up.
 
 Each task is idempotent for its run: a retry reads the same files and writes the same
-documents. Params (or the environment: `NEWSMON_SOURCES`, `NEWSMON_SEEDS`, `NEWSMON_STORE`,
-`NEWSMON_LANDING`) choose sources, seeds and store.
+documents; documents the engine refuses go to the landing zone's dead-letter file and the next
+run replays them. Params (or the environment: `NEWSMON_SOURCES`, `NEWSMON_SEEDS`,
+`NEWSMON_STORE`, `NEWSMON_LANDING`, or the Airflow connection `newsmon_store`) choose sources,
+seeds and store.
 """
 
 from __future__ import annotations
@@ -45,7 +49,9 @@ ARTICLES = Asset("newsmon://articles")
     },
 )
 def newsmon_pipeline():
+    ready = task(dagtasks.ensure_indices, task_id="ensure_indices")()
     landing = task(dagtasks.crawl, task_id="crawl", pool="default_pool")()
+    ready >> landing
     processed = task(dagtasks.process, task_id="process")(landing)
     task(dagtasks.index, task_id="index", outlets=[ARTICLES])(processed)
 

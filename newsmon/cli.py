@@ -6,6 +6,7 @@ import argparse
 import json
 import re
 import logging
+import os
 import sys
 from contextlib import nullcontext
 from datetime import datetime, timezone
@@ -236,6 +237,17 @@ def cmd_index(args, out: Console, err: Console) -> int:
     return 0
 
 
+def cmd_kibana(args, out: Console, err: Console) -> int:
+    from .kibana import import_objects, load_objects
+    objects = load_objects(Path(args.ndjson), prefix=args.prefix)
+    answer = import_objects(args.kibana_url, objects, username=args.username,
+                            password=os.environ.get("KIBANA_PASSWORD"),
+                            api_key=os.environ.get("KIBANA_API_KEY"), space=args.space)
+    out.print(f"imported {answer.get('successCount', 0)} saved objects into {args.kibana_url}: "
+              "data views, saved searches and the Story tracker dashboard")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="newsmon", description=__doc__)
     parser.add_argument("-v", "--verbose", action="store_true", help="log every step")
@@ -289,6 +301,16 @@ def build_parser() -> argparse.ArgumentParser:
     index.add_argument("--keep-old", action="store_true", help="migrate: keep the old indices")
     index.add_argument("--max-docs", type=int, help="rollover: only if the write index has this many")
     index.set_defaults(func=cmd_index)
+
+    kibana = sub.add_parser("kibana", help="Kibana saved objects")
+    kibana.add_argument("action", choices=["import"])
+    kibana.add_argument("--kibana-url", default=os.environ.get("KIBANA_URL", "http://localhost:5601"))
+    kibana.add_argument("--username", default=os.environ.get("KIBANA_USERNAME"),
+                        help="password from KIBANA_PASSWORD; or set KIBANA_API_KEY")
+    kibana.add_argument("--space", help="Kibana space (default: the default space)")
+    kibana.add_argument("--prefix", default=os.environ.get("NEWSMON_INDEX_PREFIX", "newsmon"))
+    kibana.add_argument("--ndjson", default=str(REPO / "kibana" / "saved_objects.ndjson"))
+    kibana.set_defaults(func=cmd_kibana)
 
     export = sub.add_parser("export", help="every article document, one JSON object a line")
     export.add_argument("--store", default=DEFAULT_STORE)

@@ -28,10 +28,35 @@ def _settings() -> dict:
         "sources": params.get("sources") or os.environ.get("NEWSMON_SOURCES")
         or str(REPO / "seeds" / "sources.yaml"),
         "seeds": seeds,
-        "store": params.get("store") or os.environ.get("NEWSMON_STORE") or "var/newsmon.sqlite",
+        "store": params.get("store") or os.environ.get("NEWSMON_STORE") or _store_from_connection()
+        or "var/newsmon.sqlite",
         "run_dir": str(Path(landing_root) / run_id),
         "run_id": run_id,
     }
+
+
+STORE_CONNECTION = "newsmon_store"
+
+
+def store_url_from_connection(conn_type: str, host: str, port: int | None, login: str | None,
+                              password: str | None, schema: str | None) -> str:
+    """An Airflow connection to a store URL: conn type elasticsearch or opensearch, schema
+    http or https (default https), credentials from login and password."""
+    from urllib.parse import quote
+    flavor = "opensearch" if "opensearch" in (conn_type or "") else "elasticsearch"
+    scheme = schema if schema in ("http", "https") else "https"
+    auth = f"{quote(login, safe='')}:{quote(password or '', safe='')}@" if login else ""
+    return f"{flavor}+{scheme}://{auth}{host}:{port or 9200}"
+
+
+def _store_from_connection() -> str | None:
+    from airflow.sdk import BaseHook
+    try:
+        conn = BaseHook.get_connection(STORE_CONNECTION)
+    except Exception:  # not defined: fall back to the default store
+        return None
+    return store_url_from_connection(conn.conn_type, conn.host, conn.port, conn.login,
+                                     conn.password, conn.schema)
 
 
 @contextmanager
@@ -45,6 +70,13 @@ def _job_inputs():
         yield settings, store, load_stories(settings["seeds"])
     finally:
         store.close()
+
+
+def ensure_indices() -> list[str]:
+    """Templates, lifecycle policy and indices (or the SQLite schema). Safe to repeat."""
+    with _job_inputs() as (s, store, stories):
+        report = store.setup()
+    return getattr(report, "lines", ["sqlite schema ready"])
 
 
 def crawl() -> str:

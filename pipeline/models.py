@@ -164,7 +164,14 @@ class Article:
     VOLATILE = ("fetched_at",)
 
     def to_document(self) -> dict[str, Any]:
-        doc = asdict(self)
+        # Built field by field: dataclasses.asdict deep-copies recursively, element by element
+        # (a 128-number MinHash signature is 128 calls), and was half the cost of indexing.
+        doc = {}
+        for name in _ARTICLE_FIELDS:
+            value = getattr(self, name)
+            if isinstance(value, list):
+                value = [_plain(v) for v in value] if value and _is_record(value[0]) else list(value)
+            doc[name] = value
         doc["story_ids"] = [m.id for m in self.stories]
         doc["is_copy"] = self.duplicate_of is not None   # for aggregations: share of copies
         return doc
@@ -177,6 +184,18 @@ class Article:
         data["claims"] = [Claim(**c) for c in data.get("claims", [])]
         data["stories"] = [StoryMatch(**s) for s in data.get("stories", [])]
         return cls(**data)
+
+
+_ARTICLE_FIELDS = tuple(f.name for f in fields(Article))
+
+
+def _is_record(value: Any) -> bool:
+    return hasattr(value, "__dataclass_fields__")
+
+
+def _plain(record: Any) -> dict[str, Any]:
+    """A flat record (Entity, Claim, StoryMatch) as a dict."""
+    return {name: getattr(record, name) for name in record.__dataclass_fields__}
 
 
 @dataclass(slots=True)

@@ -393,9 +393,7 @@ class EngineStore:
                     "text": claim["text"]}))
             for n in range(len(doc["claims"]), old_claims):
                 ops.append(_Op("delete", self.claims, f"{doc_id}-{n}", doc_id))
-        failed = {}
-        for i in range(0, len(ops), self.batch_size):
-            failed.update(self._bulk(ops[i:i + self.batch_size]))
+        failed = self._bulk_all(ops)
         for doc_id in docs:
             if doc_id in failed:
                 result.failed.append((doc_id, failed[doc_id]))
@@ -411,6 +409,22 @@ class EngineStore:
         except EngineError as exc:
             log.warning("refresh failed (documents become visible within a second): %s", exc)
 
+    @staticmethod
+    def _ndjson(ops: list[_Op]) -> str:
+        lines = []
+        for op in ops:
+            lines.append(json.dumps({op.action: {"_index": op.index, "_id": op.doc_id}}))
+            if op.action == "index":
+                lines.append(json.dumps(op.source, ensure_ascii=False))
+        return "\n".join(lines) + "\n"
+
+    def _bulk_all(self, ops: list[_Op]) -> dict[str, str]:
+        """All ops, in bulks of batch_size, one request at a time."""
+        failed: dict[str, str] = {}
+        for i in range(0, len(ops), self.batch_size):
+            failed.update(self._bulk(ops[i:i + self.batch_size]))
+        return failed
+
     def _bulk(self, ops: list[_Op]) -> dict[str, str]:
         """Send ops; retry what failed for a passing reason (429, 5xx, no connection) with
         exponential backoff. Returns {article id: error} for what still failed."""
@@ -418,15 +432,11 @@ class EngineStore:
         pending = ops
         attempt = 0
         while pending:
-            lines = []
-            for op in pending:
-                lines.append(json.dumps({op.action: {"_index": op.index, "_id": op.doc_id}}))
-                if op.action == "index":
-                    lines.append(json.dumps(op.source, ensure_ascii=False))
+            body = self._ndjson(pending)
             retry: list[_Op] = []
             error = ""
             try:
-                response = self.t.request("POST", "/_bulk", "\n".join(lines) + "\n",
+                response = self.t.request("POST", "/_bulk", body,
                                           content_type="application/x-ndjson")
             except EngineError as exc:
                 if not isinstance(exc, EngineUnavailable) and exc.status not in RETRY_STATUSES:
@@ -548,10 +558,7 @@ class EngineStore:
 
     # -- crawl state ---------------------------------------------------------------------------
     def _write_state(self, docs: list[tuple[str, dict]]) -> None:
-        ops = [_Op("index", self.state, key, key, doc) for key, doc in docs]
-        failed = {}
-        for i in range(0, len(ops), self.batch_size):
-            failed.update(self._bulk(ops[i:i + self.batch_size]))
+        failed = self._bulk_all([_Op("index", self.state, key, key, doc) for key, doc in docs])
         if failed:
             raise EngineError("bulk", f"{len(failed)} state documents not written: "
                                       f"{next(iter(failed.values()))}")

@@ -13,7 +13,7 @@ from ..models import Article, CrawlOutcome, FeedState, Story, utc_now
 from .base import FINAL_OUTCOMES, TERM_FIELDS, SearchFilters, UpsertResult, stable_document
 
 SCHEMA = resources.files(__package__) / "sqlite_schema.sql"
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"   # 2: full-text rows keyed by the article rowid
 
 
 def fts_query(query: str) -> str:
@@ -39,10 +39,24 @@ class SQLiteStore:
 
     # -- lifecycle ----------------------------------------------------------------------------
     def setup(self) -> None:
-        """Create the schema if missing. Safe to run again."""
+        """Create the schema if missing, or migrate an older one. Safe to run again."""
+        exists = self.db.execute("SELECT 1 FROM sqlite_master WHERE name = 'meta'").fetchone()
+        version = exists and self.db.execute(
+            "SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        if version and version[0] == "1":
+            self._migrate_from_1()
         self.db.executescript(SCHEMA.read_text(encoding="utf-8"))
-        self.db.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (SCHEMA_VERSION,))
+        self.db.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", (SCHEMA_VERSION,))
         self.db.commit()
+
+    def _migrate_from_1(self) -> None:
+        """Version 1 keyed full-text rows by an UNINDEXED id column: rebuild them by rowid."""
+        with self.db:
+            self.db.execute("DROP TABLE IF EXISTS articles_fts")
+            self.db.execute("CREATE VIRTUAL TABLE articles_fts USING fts5 "
+                            "(title, text, tokenize = 'unicode61 remove_diacritics 2')")
+            self.db.execute("INSERT INTO articles_fts (rowid, title, text) SELECT rowid, "
+                            "json_extract(doc, '$.title'), json_extract(doc, '$.text') FROM articles")
 
     def close(self) -> None:
         self.db.close()
@@ -69,14 +83,18 @@ class SQLiteStore:
 
     def _write(self, doc: dict[str, Any]) -> None:
         doc_id = doc["id"]
-        self.db.execute(
-            "INSERT OR REPLACE INTO articles (id, canonical_url, source, language, published_at,"
-            " content_hash, duplicate_of, doc) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        rowid = self.db.execute(
+            "INSERT INTO articles (id, canonical_url, source, language, published_at,"
+            " content_hash, duplicate_of, doc) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (id) DO UPDATE SET canonical_url = excluded.canonical_url,"
+            " source = excluded.source, language = excluded.language,"
+            " published_at = excluded.published_at, content_hash = excluded.content_hash,"
+            " duplicate_of = excluded.duplicate_of, doc = excluded.doc RETURNING rowid",
             (doc_id, doc["canonical_url"], doc["source"], doc["language"], doc["published_at"],
-             doc["content_hash"], doc["duplicate_of"], json.dumps(doc, ensure_ascii=False)))
-        self.db.execute("DELETE FROM articles_fts WHERE id = ?", (doc_id,))
-        self.db.execute("INSERT INTO articles_fts (id, title, text) VALUES (?, ?, ?)",
-                        (doc_id, doc["title"], doc["text"]))
+             doc["content_hash"], doc["duplicate_of"], json.dumps(doc, ensure_ascii=False))).fetchone()[0]
+        self.db.execute("DELETE FROM articles_fts WHERE rowid = ?", (rowid,))
+        self.db.execute("INSERT INTO articles_fts (rowid, title, text) VALUES (?, ?, ?)",
+                        (rowid, doc["title"], doc["text"]))
         self.db.execute("DELETE FROM article_bands WHERE id = ?", (doc_id,))
         self.db.executemany("INSERT OR IGNORE INTO article_bands VALUES (?, ?)",
                             [(band, doc_id) for band in doc["minhash_bands"]])
@@ -126,9 +144,9 @@ class SQLiteStore:
         where, args = self._filter_sql(filters)
         match = fts_query(query)
         if match:
-            sql = (f"SELECT a.doc, snippet(articles_fts, 2, '[', ']', '…', 16) AS snippet, "
+            sql = (f"SELECT a.doc, snippet(articles_fts, 1, '[', ']', '…', 16) AS snippet, "
                    f"bm25(articles_fts, 5.0, 1.0) AS rank FROM articles_fts "
-                   f"JOIN articles a ON a.id = articles_fts.id "
+                   f"JOIN articles a ON a.rowid = articles_fts.rowid "
                    f"WHERE articles_fts MATCH ? AND {where} ORDER BY rank, a.published_at LIMIT ?")
             rows = self.db.execute(sql, [match, *args, limit]).fetchall()
         else:

@@ -21,8 +21,11 @@ CREATE INDEX IF NOT EXISTS articles_published ON articles (published_at);
 CREATE INDEX IF NOT EXISTS articles_hash ON articles (content_hash);
 CREATE INDEX IF NOT EXISTS articles_source ON articles (source);
 
+-- Full-text rows share the article's rowid: deleting a row by rowid is an index lookup (an
+-- UNINDEXED id column would make every update scan the whole table). Articles are written with
+-- INSERT ... ON CONFLICT DO UPDATE, which keeps the rowid, never with INSERT OR REPLACE.
 CREATE VIRTUAL TABLE IF NOT EXISTS articles_fts USING fts5 (
-    id UNINDEXED, title, text, tokenize = 'unicode61 remove_diacritics 2'
+    title, text, tokenize = 'unicode61 remove_diacritics 2'
 );
 
 -- LSH band keys: near-duplicate candidates are the articles sharing a band key.

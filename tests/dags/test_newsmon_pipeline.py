@@ -1,6 +1,7 @@
 """The DAG with real Airflow 3: it imports cleanly, and dag.test() runs it end to end
 against the demo web served on loopback."""
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -30,7 +31,7 @@ def test_dags_import_without_errors(dagbag):
     assert dag is not None
     assert dag.doc_md and "crawl" in dag.doc_md
     assert {"newsmon"} <= set(dag.tags)
-    assert [t.task_id for t in dag.topological_sort()] == ["crawl", "process", "index"]
+    assert [t.task_id for t in dag.topological_sort()] == ["ensure_indices", "crawl", "process", "index"]
     assert all(t.retries >= 1 for t in dag.tasks)
 
 
@@ -42,9 +43,33 @@ def test_dag_runs_end_to_end_against_the_demo_web(dagbag, demo_sources, tmp_path
     run = dag.test(run_conf=conf)
     assert run.state == "success"
     states = {ti.task_id: ti.state for ti in run.get_task_instances()}
-    assert states == {"crawl": "success", "process": "success", "index": "success"}
+    assert states == {"ensure_indices": "success", "crawl": "success", "process": "success",
+                      "index": "success"}
     store = open_store(store_path)
     assert store.count_articles() > 40
     story = store.get_story("nk-engineers-russia")
     assert story["articles"] >= 20
     store.close()
+
+
+def test_dag_runs_against_opensearch(dagbag, demo_sources, tmp_path, request):
+    from conftest import make_engine_store
+    store = make_engine_store("opensearch", request)    # a unique prefix, removed afterwards
+    dag = dagbag.get_dag("newsmon_pipeline")
+    url = store.url
+    os.environ["NEWSMON_INDEX_PREFIX"] = store.prefix
+    try:
+        run = dag.test(run_conf={"sources": str(demo_sources), "store": url,
+                                 "landing": str(tmp_path / "landing")})
+    finally:
+        del os.environ["NEWSMON_INDEX_PREFIX"]
+    assert run.state == "success"
+    assert store.count_articles() > 40
+    assert store.get_story("nk-engineers-russia")["articles"] >= 20
+
+
+def test_store_url_from_an_airflow_connection():
+    from newsmon.dagtasks import store_url_from_connection
+    assert store_url_from_connection("elasticsearch", "es01", 9200, "elastic", "p@ss", "https") == \
+        "elasticsearch+https://elastic:p%40ss@es01:9200"
+    assert store_url_from_connection("opensearch", "os", None, None, None, "http") == "opensearch+http://os:9200"

@@ -1,0 +1,80 @@
+"""The SQLite store at 100,000 documents: upsert rate and search latency, against a raw
+executemany of the same serialised documents into a plain table, in the same run."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from _docs import WORDS, articles
+
+from pipeline.store import SearchFilters
+from pipeline.store.sqlite import SQLiteStore
+
+COUNT = int(os.environ.get("BENCH_DOCS", "100000"))
+BATCH = 1000
+
+
+def main() -> None:
+    docs = articles(COUNT, with_minhash=False)
+    tmp = Path(tempfile.mkdtemp(prefix="newsmon-bench-"))
+
+    raw = sqlite3.connect(tmp / "raw.sqlite")
+    raw.execute("PRAGMA journal_mode = WAL")
+    raw.execute("CREATE TABLE docs (id TEXT PRIMARY KEY, doc TEXT)")
+    rows = [(a.id, json.dumps(a.to_document())) for a in docs]
+    start = time.perf_counter()
+    for i in range(0, len(rows), BATCH):
+        with raw:
+            raw.executemany("INSERT OR REPLACE INTO docs VALUES (?, ?)", rows[i:i + BATCH])
+    raw_seconds = time.perf_counter() - start
+
+    store = SQLiteStore(tmp / "store.sqlite")
+    start = time.perf_counter()
+    for i in range(0, len(docs), BATCH):
+        store.upsert_articles(docs[i:i + BATCH])
+    ours_seconds = time.perf_counter() - start
+
+    start = time.perf_counter()
+    for i in range(0, 10 * BATCH, BATCH):
+        store.upsert_articles(docs[i:i + BATCH])
+    unchanged_seconds = time.perf_counter() - start
+
+    queries = [" ".join(pair) for pair in zip(WORDS, reversed(WORDS))] * 5
+    latencies, filtered = [], []
+    for q in queries:
+        t = time.perf_counter()
+        store.search(q, limit=20)
+        latencies.append(time.perf_counter() - t)
+        t = time.perf_counter()
+        store.search(q, SearchFilters(story="nk-engineers-russia", since="2025-07-01"), limit=20)
+        filtered.append(time.perf_counter() - t)
+
+    def pct(values, p):
+        return statistics.quantiles(values, n=100)[p - 1] * 1000
+
+    size = sum(f.stat().st_size for f in tmp.glob("store.sqlite*")) / 1e6
+    print(f"documents: {COUNT}, batches of {BATCH}; store on disk {size:.0f} MB")
+    print(f"raw executemany of the same JSON: {COUNT / raw_seconds:8.0f} docs/s")
+    print(f"SQLiteStore.upsert_articles (FTS5, bands, stories): {COUNT / ours_seconds:8.0f} docs/s "
+          f"(ratio to raw {raw_seconds / ours_seconds:.2f})")
+    print(f"re-upserting 10,000 unchanged documents: {10 * BATCH / unchanged_seconds:8.0f} docs/s")
+    print(f"search, {len(queries)} two-word queries: p50 {pct(latencies, 50):.1f} ms, p95 {pct(latencies, 95):.1f} ms")
+    print(f"search with story + date filters: p50 {pct(filtered, 50):.1f} ms, p95 {pct(filtered, 95):.1f} ms")
+    print(f"date histogram: {_timed(store.date_histogram):.1f} ms; top persons: "
+          f"{_timed(lambda: store.top_terms('persons')):.1f} ms")
+
+
+def _timed(fn) -> float:
+    t = time.perf_counter()
+    fn()
+    return (time.perf_counter() - t) * 1000
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,141 @@
+"""Kibana cannot run here: the saved objects are checked against the index templates they
+read, and the import against a stand-in for Kibana's import endpoint (a real HTTP server that
+checks the request as Kibana documents it; not Kibana)."""
+
+import json
+import subprocess
+import sys
+import threading
+from email.parser import BytesParser
+from email.policy import HTTP
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from newsmon.kibana import SAVED_OBJECTS, load_objects
+from pipeline.store.engine import RESOURCES
+
+REPO = Path(__file__).resolve().parents[2]
+AGGREGATABLE = {"keyword", "date", "long", "integer", "short", "byte", "double", "float",
+                "half_float", "scaled_float", "boolean", "ip"}
+
+
+def _properties(mappings: dict) -> dict[str, str]:
+    """Flattened field -> type, with object paths and multi-fields (title.raw)."""
+    out = {}
+
+    def walk(props, prefix=""):
+        for name, spec in props.items():
+            path = prefix + name
+            if "properties" in spec:
+                walk(spec["properties"], path + ".")
+                continue
+            out[path] = spec.get("type", "object")
+            for sub, subspec in spec.get("fields", {}).items():
+                out[f"{path}.{sub}"] = subspec["type"]
+    walk(mappings["properties"])
+    return out
+
+
+FIELDS = {
+    "newsmon-articles": _properties(json.loads((RESOURCES / "component_mappings.json").read_text())
+                                    ["template"]["mappings"]),
+    "newsmon-claims": _properties(json.loads((RESOURCES / "index_claims.json").read_text())["mappings"]),
+}
+
+
+@pytest.fixture(scope="module")
+def objects():
+    return {o["id"]: o for o in load_objects()}
+
+
+def test_data_views_have_a_date_time_field(objects):
+    views = [o for o in objects.values() if o["type"] == "index-pattern"]
+    assert {v["attributes"]["title"] for v in views} == set(FIELDS)
+    for view in views:
+        assert FIELDS[view["attributes"]["title"]][view["attributes"]["timeFieldName"]] == "date"
+
+
+def test_every_panel_field_exists_and_can_be_aggregated(objects):
+    lenses = [o for o in objects.values() if o["type"] == "lens"]
+    assert len(lenses) >= 6
+    for lens in lenses:
+        (ref,) = lens["references"]
+        fields = FIELDS[objects[ref["id"]]["attributes"]["title"]]
+        for layer in lens["attributes"]["state"]["datasourceStates"]["formBased"]["layers"].values():
+            for column in layer["columns"].values():
+                field = column["sourceField"]
+                if field == "___records___":
+                    continue
+                assert field in fields, f"{lens['attributes']['title']}: no field {field}"
+                assert fields[field] in AGGREGATABLE, \
+                    f"{lens['attributes']['title']}: {field} is {fields[field]}, Kibana cannot aggregate it"
+
+
+def test_saved_searches_use_existing_fields(objects):
+    searches = [o for o in objects.values() if o["type"] == "search"]
+    assert {s["id"] for s in searches} == {"newsmon-search-seed-story", "newsmon-search-syndicated"}
+    for search in searches:
+        for column in search["attributes"]["columns"]:
+            assert column in FIELDS["newsmon-articles"]
+        query = json.loads(search["attributes"]["kibanaSavedObjectMeta"]["searchSourceJSON"])["query"]["query"]
+        assert query.split(":")[0].strip() in FIELDS["newsmon-articles"]
+
+
+def test_dashboard_panels_resolve(objects):
+    dashboard = objects["newsmon-story-tracker"]
+    assert dashboard["attributes"]["title"] == "Story tracker"
+    panels = json.loads(dashboard["attributes"]["panelsJSON"])
+    refs = {r["name"]: r["id"] for r in dashboard["references"]}
+    titles = set()
+    for panel in panels:
+        target = refs[f"{panel['panelIndex']}:{panel['panelRefName']}"]
+        titles.add(objects[target]["attributes"]["title"])
+    assert {"Articles over time, per story", "Top outlets", "Top people", "Top organisations",
+            "Top places", "Figures claimed over time", "Share of syndicated copies"} == titles
+
+
+def test_prefix_is_written_into_the_data_views():
+    titles = {o["attributes"]["title"] for o in load_objects(prefix="acme") if o["type"] == "index-pattern"}
+    assert titles == {"acme-articles", "acme-claims"}
+
+
+class _KibanaImportStandIn(BaseHTTPRequestHandler):
+    received: list = []
+
+    def log_message(self, *args):
+        pass
+
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        ok = (self.path == "/api/saved_objects/_import?overwrite=true"
+              and self.headers.get("kbn-xsrf")
+              and self.headers.get("Authorization", "").startswith("Basic "))
+        message = BytesParser(policy=HTTP).parsebytes(
+            b"Content-Type: " + self.headers["Content-Type"].encode() + b"\r\n\r\n" + body)
+        files = [part for part in message.iter_parts() if part.get_param("name", header="content-disposition") == "file"]
+        lines = files[0].get_payload(decode=True).decode().splitlines() if files else []
+        type(self).received = [json.loads(line) for line in lines]
+        answer = {"success": bool(ok and lines), "successCount": len(lines) if ok else 0}
+        self.send_response(200 if ok else 400)
+        self.send_header("Content-Type", "application/json")
+        self.end_headers()
+        self.wfile.write(json.dumps(answer).encode())
+
+
+def test_newsmon_kibana_import_posts_the_objects():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _KibanaImportStandIn)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}"
+        run = subprocess.run([sys.executable, "-m", "newsmon.cli", "kibana", "import", "--kibana-url", url,
+                              "--username", "elastic"], cwd=REPO, capture_output=True, text=True,
+                             env={**__import__("os").environ, "KIBANA_PASSWORD": "secret"}, timeout=60)
+        assert run.returncode == 0, run.stderr
+        assert "imported 12 saved objects" in run.stdout
+        sent = _KibanaImportStandIn.received
+        assert len(sent) == len(SAVED_OBJECTS.read_text().splitlines())
+        assert {o["type"] for o in sent} == {"index-pattern", "search", "lens", "dashboard"}
+    finally:
+        server.shutdown()
