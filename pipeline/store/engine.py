@@ -203,32 +203,32 @@ class EngineStore:
         cluster has no lifecycle management, which is then reported, not an error)."""
         name = f"{self.prefix}-articles"
         if self.t.flavor == "elasticsearch":
-            try:
+            kind = "ILM"
+            settings = {"index.lifecycle.name": name, "index.lifecycle.rollover_alias": self.articles}
+
+            def apply():
                 self._request("PUT", f"/_ilm/policy/{name}", self._load("ilm_policy.json"))
-            except EngineError as exc:
-                report.say(f"lifecycle: ILM not available ({exc.status}); roll over with "
-                           f"`newsmon index rollover`")
-                return {}
-            report.lifecycle = True
-            report.say(f"lifecycle: ILM policy {name}")
-            return {"index.lifecycle.name": name, "index.lifecycle.rollover_alias": self.articles}
-        try:
-            path = f"/_plugins/_ism/policies/{name}"
-            try:
-                current = self._request("GET", path)
-                params = {"if_seq_no": current["_seq_no"], "if_primary_term": current["_primary_term"]}
-            except EngineError as exc:
-                if exc.status != 404:
-                    raise
+        else:
+            kind = "ISM"
+            settings = {"plugins.index_state_management.rollover_alias": self.articles}
+
+            def apply():
+                # ISM refuses to overwrite a policy unless told which version it replaces.
+                path = f"/_plugins/_ism/policies/{name}"
                 params = None
-            self._request("PUT", path, self._load("ism_policy.json"), params=params)
+                if self._exists(path):
+                    current = self._request("GET", path)
+                    params = {"if_seq_no": current["_seq_no"], "if_primary_term": current["_primary_term"]}
+                self._request("PUT", path, self._load("ism_policy.json"), params=params)
+        try:
+            apply()
         except EngineError as exc:
-            report.say(f"lifecycle: ISM not available ({exc.status}); roll over with "
+            report.say(f"lifecycle: {kind} not available ({exc.status}); roll over with "
                        f"`newsmon index rollover`")
             return {}
         report.lifecycle = True
-        report.say(f"lifecycle: ISM policy {name}")
-        return {"plugins.index_state_management.rollover_alias": self.articles}
+        report.say(f"lifecycle: {kind} policy {name}")
+        return settings
 
     def _put_templates(self, report: SetupReport) -> None:
         for part in ("settings", "mappings"):

@@ -40,13 +40,15 @@ def test_same_documents_as_sqlite(demo_run, stories, request, tmp_path):
         demo_run["store"].get_story("nk-engineers-russia")["articles"]
 
 
-def test_engine_stopped_mid_run_and_started_again_loses_nothing(proxied, demo_sources, stories, tmp_path):
+def test_engine_stopped_mid_run_and_started_again_loses_nothing(proxied, demo_sources, stories,
+                                                               tmp_path, caplog):
     proxy, store, reference = proxied
     restarted = threading.Event()
 
     def outage(step, done, total):
-        # Cut the engine off while the process step is looking up duplicates in it.
-        if step == "extract" and done == 1 and not restarted.is_set():
+        # Cut the engine off after the last page is extracted: the next thing the process step
+        # does is look up duplicates in the store.
+        if step == "extract" and done == total and not restarted.is_set():
             proxy.stop()
             timer = threading.Timer(1.5, lambda: (proxy.start(), restarted.set()))
             timer.start()
@@ -55,23 +57,32 @@ def test_engine_stopped_mid_run_and_started_again_loses_nothing(proxied, demo_so
     counts = jobs.run_all(demo_sources, stories, store, tmp_path / "landing" / "r1", "r1", progress=outage)
     assert restarted.is_set(), "the outage did not happen"
     assert proxy.requests > requests_before
+    retries = [r for r in caplog.records if r.name == "pipeline.store.engine" and "retry" in r.getMessage()]
+    assert retries, "no request met the outage"
     assert counts["adds_up"] and counts["dead_letter"] == {"pending": 0, "replayed": 0}
     ids = _ids(reference)
     assert len(ids) == len(set(ids)) == counts["indexed"] + counts["duplicates"]["near"]
 
 
-def test_engine_down_through_the_index_step_dead_letters_then_replays(proxied, demo_sources, stories, tmp_path):
-    proxy, store, reference = proxied
+def _index_while_down(proxied, demo_sources, stories, run_dir):
+    """Crawl and process with the engine up, then index with it down: the step must fail
+    loudly, after saving the documents. Returns the processed file."""
+    proxy, store, _ = proxied
     store.max_retries, store.backoff = 2, 0.05
-    run_dir = tmp_path / "landing" / "r1"
     processed = jobs.process(jobs.crawl(demo_sources, stories, store, run_dir), store, stories)
     proxy.stop()
     with pytest.raises(Exception, match="unavailable"):
-        jobs.index(processed, store, stories, "r1")   # fails loudly, after saving the documents
+        jobs.index(processed, store, stories, run_dir.name)
+    proxy.start()
+    return processed
+
+
+def test_engine_down_through_the_index_step_dead_letters_then_replays(proxied, demo_sources, stories, tmp_path):
+    proxy, store, reference = proxied
+    processed = _index_while_down(proxied, demo_sources, stories, tmp_path / "landing" / "r1")
     dead = (tmp_path / "landing" / jobs.DEAD_LETTER_FILE).read_text().splitlines()
     assert len(dead) > 40
     assert reference.count_articles() == 0
-    proxy.start()
     counts = jobs.index(processed, store, stories, "r1-retry")
     assert counts["dead_letter"]["pending"] == 0
     assert (tmp_path / "landing" / jobs.DEAD_LETTER_FILE).read_text() == ""
@@ -81,13 +92,7 @@ def test_engine_down_through_the_index_step_dead_letters_then_replays(proxied, d
 
 def test_a_later_run_replays_what_an_earlier_run_could_not_write(proxied, demo_sources, stories, tmp_path):
     proxy, store, reference = proxied
-    store.max_retries, store.backoff = 1, 0.05
-    run1 = tmp_path / "landing" / "r1"
-    processed = jobs.process(jobs.crawl(demo_sources, stories, store, run1), store, stories)
-    proxy.stop()
-    with pytest.raises(Exception):
-        jobs.index(processed, store, stories, "r1")
-    proxy.start()
+    _index_while_down(proxied, demo_sources, stories, tmp_path / "landing" / "r1")
     # The next scheduled run: feeds were not marked as read, so it crawls again, and it also
     # replays the dead letters first.
     counts = jobs.run_all(demo_sources, stories, store, tmp_path / "landing" / "r2", "r2")
