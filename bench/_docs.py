@@ -17,11 +17,25 @@ WORDS = ("north korea russia engineers deminers kursk troops deployment intellig
 OUTLETS = [f"outlet-{n}" for n in range(40)]
 
 
+def _vocabulary(size: int = 20000, seed: int = 3) -> list[str]:
+    """News-like vocabulary: the story's words plus many pseudo-words, so that a query
+    matches a realistic share of documents rather than all of them."""
+    rng = random.Random(seed)
+    letters = "abcdefghiklmnoprstuvwy"
+    made = {"".join(rng.choice(letters) for _ in range(rng.randint(4, 10))) for _ in range(size)}
+    return WORDS + sorted(made - set(WORDS))
+
+
+VOCABULARY = _vocabulary()
+# Zipf-like weights: word k is used about 1/k as often as the most common one.
+_WEIGHTS = [1 / (k + 1) for k in range(len(VOCABULARY))]
+
+
 def articles(count: int, seed: int = 7, with_minhash: bool = True) -> list[Article]:
     rng = random.Random(seed)
     out = []
     for n in range(count):
-        text = " ".join(rng.choice(WORDS) for _ in range(rng.randint(120, 260))) + "."
+        text = " ".join(rng.choices(VOCABULARY, _WEIGHTS, k=rng.randint(120, 260))) + "."
         url = f"https://{rng.choice(OUTLETS)}.example/news/{n}"
         sig = minhash.signature(text) if with_minhash else []
         out.append(Article(

@@ -11,7 +11,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from _docs import WORDS, articles
+from _docs import VOCABULARY, articles
 
 from pipeline.store import SearchFilters
 from pipeline.store.sqlite import SQLiteStore
@@ -21,7 +21,7 @@ BATCH = 1000
 
 
 def main() -> None:
-    docs = articles(COUNT, with_minhash=False)
+    docs = articles(COUNT)
     tmp = Path(tempfile.mkdtemp(prefix="newsmon-bench-"))
 
     raw = sqlite3.connect(tmp / "raw.sqlite")
@@ -45,7 +45,11 @@ def main() -> None:
         store.upsert_articles(docs[i:i + BATCH])
     unchanged_seconds = time.perf_counter() - start
 
-    queries = [" ".join(pair) for pair in zip(WORDS, reversed(WORDS))] * 5
+    # Two words each from the frequent, middle and rare parts of the vocabulary.
+    ranks = [5, 50, 200, 1000, 3000, 8000]
+    queries = [f"{VOCABULARY[a + i]} {VOCABULARY[b + i]}" for i in range(35) for a, b in
+               ((ranks[0], ranks[1]), (ranks[1], ranks[2]), (ranks[2], ranks[3]),
+                (ranks[3], ranks[4]), (ranks[4], ranks[5]))][:200]
     latencies, filtered = [], []
     for q in queries:
         t = time.perf_counter()
@@ -64,6 +68,8 @@ def main() -> None:
     print(f"SQLiteStore.upsert_articles (FTS5, bands, stories): {COUNT / ours_seconds:8.0f} docs/s "
           f"(ratio to raw {raw_seconds / ours_seconds:.2f})")
     print(f"re-upserting 10,000 unchanged documents: {10 * BATCH / unchanged_seconds:8.0f} docs/s")
+    hits = [len(store.search(q, limit=10_000)) for q in queries[::20]]
+    print(f"matches per query (sample): median {statistics.median(hits):.0f}, max {max(hits)}")
     print(f"search, {len(queries)} two-word queries: p50 {pct(latencies, 50):.1f} ms, p95 {pct(latencies, 95):.1f} ms")
     print(f"search with story + date filters: p50 {pct(filtered, 50):.1f} ms, p95 {pct(filtered, 95):.1f} ms")
     print(f"date histogram: {_timed(store.date_histogram):.1f} ms; top persons: "

@@ -34,6 +34,8 @@ CREATE TABLE IF NOT EXISTS article_bands (
     id   TEXT NOT NULL,
     PRIMARY KEY (band, id)
 ) WITHOUT ROWID;
+-- Rewriting an article deletes its rows by id: without this, each delete scans the table.
+CREATE INDEX IF NOT EXISTS article_bands_id ON article_bands (id);
 
 CREATE TABLE IF NOT EXISTS article_stories (
     story_id TEXT NOT NULL,
@@ -41,6 +43,7 @@ CREATE TABLE IF NOT EXISTS article_stories (
     score    REAL NOT NULL,
     PRIMARY KEY (story_id, id)
 ) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS article_stories_id ON article_stories (id);
 
 CREATE TABLE IF NOT EXISTS stories (
     id  TEXT PRIMARY KEY,
