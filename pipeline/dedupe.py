@@ -29,6 +29,12 @@ def _order(article: Article) -> tuple:
     return (article.published_at or "9999", not article.wire_source, article.canonical_url)
 
 
+def _record_duplicate(ledger: Ledger, article: Article, kind: str, original: str,
+                      similarity: float | None = None) -> None:
+    ledger.record(CrawlOutcome(article.url, kind, source=article.source, doc_id=original,
+                               detail=f"similarity={similarity:.2f}" if similarity else ""))
+
+
 def dedupe(articles: Iterable[Article], store: DuplicateLookup, ledger: Ledger,
            threshold: float = NEAR_THRESHOLD) -> Iterator[Article]:
     batch = sorted(articles, key=_order)
@@ -39,16 +45,12 @@ def dedupe(articles: Iterable[Article], store: DuplicateLookup, ledger: Ledger,
     kept: list[Article] = []
 
     for article in batch:
-        def duplicate(kind: str, of: str, similarity: float | None = None) -> None:
-            ledger.record(CrawlOutcome(article.url, kind, source=article.source, doc_id=of,
-                                       detail=f"similarity={similarity:.2f}" if similarity else ""))
-
         if article.id in by_id:                       # AMP and tracking-parameter twins
             original = by_id[article.id]
             for url in [article.url, *article.alternate_urls]:
                 if url not in original.alternate_urls and url != original.canonical_url:
                     original.alternate_urls.append(url)
-            duplicate(DUPLICATE_EXACT, article.id)
+            _record_duplicate(ledger, article, DUPLICATE_EXACT, article.id)
             continue
         if stored_hashes.get(article.id) == article.content_hash:
             ledger.record(CrawlOutcome(article.url, UNCHANGED, source=article.source,
@@ -56,7 +58,7 @@ def dedupe(articles: Iterable[Article], store: DuplicateLookup, ledger: Ledger,
             continue
         same_text = by_hash.get(article.content_hash) or store.find_by_content_hash(article.content_hash)
         if same_text and same_text != article.id:
-            duplicate(DUPLICATE_EXACT, same_text)
+            _record_duplicate(ledger, article, DUPLICATE_EXACT, same_text)
             continue
 
         article.minhash = minhash.signature(article.text)
@@ -76,7 +78,7 @@ def dedupe(articles: Iterable[Article], store: DuplicateLookup, ledger: Ledger,
             article.duplicate_of = best
             article.dup_group = best
             article.dup_similarity = round(best_score, 3)
-            duplicate(DUPLICATE_NEAR, best, best_score)
+            _record_duplicate(ledger, article, DUPLICATE_NEAR, best, best_score)
         else:
             article.dup_group = article.id
         by_id[article.id] = article
