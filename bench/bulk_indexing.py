@@ -50,7 +50,7 @@ def _serialise(store: EngineStore, docs) -> tuple[list[bytes], int]:
         for op in ops[i:i + BATCH]:
             lines.append(json.dumps({"index": {"_index": op.index, "_id": op.doc_id}}))
             lines.append(json.dumps(op.source, ensure_ascii=False))
-        bodies.append(("\n".join(lines) + "\n").encode())
+        bodies.append(("\n".join(lines) + "\n").encode())   # stdlib json: not timed
     return bodies, len(ops)
 
 
@@ -64,6 +64,9 @@ def main() -> None:
         store = EngineStore(OpenSearchTransport(url), url, prefix=prefix, batch_size=BATCH)
         store.t.request("DELETE", f"/{prefix}-*")
         store.setup()
+        # Neither side's clock may start while its new shards are still being allocated.
+        store.t.request("GET", f"/_cluster/health/{prefix}-*",
+                        params={"wait_for_status": "green"})
         return store
 
     def run_raw(prefix: str) -> float:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime, timezone
+from functools import lru_cache
 from typing import Any
 
 # Every URL the crawl meets ends in exactly one of these outcomes.
@@ -193,9 +194,14 @@ def _is_record(value: Any) -> bool:
     return hasattr(value, "__dataclass_fields__")
 
 
+@lru_cache(maxsize=None)
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(cls.__dataclass_fields__)
+
+
 def _plain(record: Any) -> dict[str, Any]:
     """A flat record (Entity, Claim, StoryMatch) as a dict."""
-    return {name: getattr(record, name) for name in record.__dataclass_fields__}
+    return {name: getattr(record, name) for name in _field_names(type(record))}
 
 
 @dataclass(slots=True)
