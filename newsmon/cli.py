@@ -16,7 +16,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
 from rich.table import Table
 
-from pipeline.store import DEFAULT_STORE, SearchFilters, is_engine_url, open_store
+from pipeline.store import DEFAULT_STORE, SearchFilters, is_engine_url, open_store, sqlite_path
 from pipeline.stories import load_stories
 from pipeline.timeline import figure_series, timeline
 
@@ -97,17 +97,15 @@ def _figures_table(rows: list[dict]) -> Table:
 
 def _public(store_url: str) -> str:
     """The store as shown to people: a resolved path, or an engine URL without credentials."""
-    if is_engine_url(store_url):
-        return re.sub(r"//[^/@]*@", "//", store_url)
-    return str(Path(store_url.removeprefix("sqlite:///")).resolve())
+    path = sqlite_path(store_url)
+    return str(path.resolve()) if path else re.sub(r"//[^/@]*@", "//", store_url)
 
 
 def _landing_root(args) -> Path:
     if args.landing:
         return Path(args.landing)
-    if is_engine_url(args.store):
-        return Path("var/landing")
-    return Path(args.store.removeprefix("sqlite:///")).parent / "landing"
+    path = sqlite_path(args.store)
+    return path.parent / "landing" if path else Path("var/landing")
 
 
 def _job(args, sources_file: Path, out: Console, err: Console) -> int:

@@ -173,12 +173,12 @@ def index(processed: str | Path, store: Store, stories: list[StoryProfile],
                                        doc_id=article.id))
     this_run = {a.id for a in articles}
     replayed = [a for doc_id, a in replay.items() if doc_id not in failed and doc_id not in this_run]
-    # Replayed documents belong to earlier runs' counts; their URLs' outcomes are updated here.
-    store.record_outcomes(run_id, [CrawlOutcome(a.url, DUPLICATE_NEAR if a.duplicate_of else INDEXED,
-                                                source=a.source, doc_id=a.id,
-                                                detail="replayed from dead letter")
-                                   for a in replayed])
-    store.record_outcomes(run_id, ledger.outcomes)
+    # Replayed documents belong to earlier runs' counts, so they stay out of the ledger; only
+    # their URLs' stored outcomes are brought up to date, in the same write as this run's.
+    replayed_outcomes = [CrawlOutcome(a.url, DUPLICATE_NEAR if a.duplicate_of else INDEXED,
+                                      source=a.source, doc_id=a.id, detail="replayed from dead letter")
+                         for a in replayed]
+    store.record_outcomes(run_id, replayed_outcomes + ledger.outcomes)
     if not failed:
         # Only now: saved validators make the next run skip these feeds when unchanged.
         store.save_feed_states(states)

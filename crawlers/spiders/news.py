@@ -72,6 +72,14 @@ class NewsSpider(scrapy.Spider):
         self.outlet_by_host = {urlsplit(s.url).netloc: s for s in self.news_sources
                                if s.kind != "search"}
 
+    def _first_meeting(self, url: str) -> bool:
+        """True the first time this run meets a URL: a URL listed by two feeds is one URL
+        with one outcome (Scrapy's dupe filter would drop the second mention silently)."""
+        if url in self.met:
+            return False
+        self.met.add(url)
+        return True
+
     def _request(self, url: str, source: Source, callback, **meta) -> scrapy.Request:
         meta.update(source=source, handle_httpstatus_list=HANDLED_STATUSES,
                     download_maxsize=self.max_page_bytes)
@@ -82,9 +90,8 @@ class NewsSpider(scrapy.Spider):
 
     async def start(self):
         for source in self.news_sources:
-            if source.url in self.met:
+            if not self._first_meeting(source.url):
                 continue
-            self.met.add(source.url)
             request = self._request(source.url, source, self.parse_source)
             saved = self.validators.get(source.url, {})
             if saved.get("etag"):
@@ -117,8 +124,7 @@ class NewsSpider(scrapy.Spider):
         for where, reason in parsed.skipped:
             yield CrawlOutcome(where, REJECTED, reason, source=source.id)
         for child in parsed.child_sitemaps:
-            if child not in self.met:
-                self.met.add(child)
+            if self._first_meeting(child):
                 yield self._request(child, source, self.parse_source, sitemap=True)
         for entry in parsed.entries:
             yield from self._follow(entry, source)
@@ -135,9 +141,8 @@ class NewsSpider(scrapy.Spider):
     def _follow(self, entry: FeedEntry, source: Source):
         url = urldefrag(entry.url).url
         source = self._outlet(url, source, entry)
-        if url in self.met:
-            return  # the same URL from two feeds is one URL with one outcome
-        self.met.add(url)
+        if not self._first_meeting(url):
+            return
         if url in self.seen_urls:
             yield CrawlOutcome(url, SEEN, source=source.id)
             return

@@ -40,6 +40,8 @@ log = logging.getLogger(__name__)
 RESOURCES = resources.files(__package__) / "engine"
 RETRY_STATUSES = {429, 500, 502, 503, 504}
 BULK_FILTER = "errors,items.*.status,items.*.error"
+# Oldest first, undated first (as SQLite sorts NULL), ties by id: one order for every listing.
+CHRONOLOGICAL = [{"published_at": {"order": "asc", "missing": "_first"}}, {"id": "asc"}]
 PAGE = 500
 
 
@@ -144,10 +146,6 @@ class SetupReport:
     def say(self, line: str) -> None:
         log.info("index setup: %s", line)
         self.lines.append(line)
-
-
-def _resource(name: str, prefix: str) -> dict:
-    return json.loads((RESOURCES / name).read_text(encoding="utf-8").replace("__PREFIX__", prefix))
 
 
 def _url_key(kind: str, url: str) -> str:
@@ -480,8 +478,7 @@ class EngineStore:
         return hit["_source"] if hit else None
 
     def iter_articles(self) -> Iterator[dict[str, Any]]:
-        sort = [{"published_at": {"order": "asc", "missing": "_first"}}, {"id": "asc"}]
-        for hit in self._scan(self.articles, {"match_all": {}}, sort):
+        for hit in self._scan(self.articles, {"match_all": {}}, CHRONOLOGICAL):
             yield hit["_source"]
 
     def count_articles(self) -> int:
@@ -508,8 +505,8 @@ class EngineStore:
         return hits
 
     def story_articles(self, story_id: str) -> list[dict[str, Any]]:
-        sort = [{"published_at": {"order": "asc", "missing": "_first"}}, {"id": "asc"}]
-        return [h["_source"] for h in self._scan(self.articles, {"term": {"story_ids": story_id}}, sort)]
+        query = {"term": {"story_ids": story_id}}
+        return [h["_source"] for h in self._scan(self.articles, query, CHRONOLOGICAL)]
 
     def date_histogram(self, filters: SearchFilters | None = None) -> list[tuple[str, int]]:
         body = {"size": 0, "query": {"bool": {"filter": self._filters(filters or SearchFilters())}},
@@ -535,7 +532,7 @@ class EngineStore:
 
     def find_by_content_hash(self, content_hash: str) -> str | None:
         body = {"query": {"term": {"content_hash": content_hash}}, "size": 1, "_source": False,
-                "sort": [{"published_at": {"order": "asc", "missing": "_first"}}, {"id": "asc"}]}
+                "sort": CHRONOLOGICAL}
         hits = self._search(self.articles, body)["hits"]["hits"]
         return hits[0]["_id"] if hits else None
 
