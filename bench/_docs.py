@@ -6,9 +6,9 @@ import random
 
 from _eval import REPO  # noqa: F401  (puts the repo on sys.path)
 
-from pipeline import minhash
-from pipeline.extract import content_hash
-from pipeline.models import Article, Claim, Entity, StoryMatch, doc_id
+from newsmon.pipeline import minhash
+from newsmon.pipeline.extract import content_hash
+from newsmon.pipeline.models import Article, Claim, Entity, StoryMatch, doc_id
 
 WORDS = ("north korea russia engineers deminers kursk troops deployment intelligence service "
          "seoul moscow pyongyang bridge railway minefield report officials lawmakers briefing "

@@ -16,7 +16,8 @@ from urllib.parse import urlsplit
 
 from _docs import articles
 
-from pipeline.store.engine import EngineStore, OpenSearchTransport, _Op
+from newsmon.pipeline.store.engine import EngineStore, OpenSearchTransport
+from newsmon.pipeline.store.engine.documents import Op
 
 COUNT = int(os.environ.get("BENCH_DOCS", "5000"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "4"))
@@ -41,9 +42,9 @@ def _serialise(store: EngineStore, docs) -> tuple[list[bytes], int]:
     ops = []
     for article in docs:
         doc = article.to_document()
-        ops.append(_Op("index", store.articles, article.id, article.id, doc))
+        ops.append(Op("index", store.articles, article.id, article.id, doc))
         for n, claim in enumerate(doc["claims"]):
-            ops.append(_Op("index", store.claims, f"{article.id}-{n}", article.id, claim))
+            ops.append(Op("index", store.claims, f"{article.id}-{n}", article.id, claim))
     bodies = []
     for i in range(0, len(ops), BATCH):
         lines = []

@@ -10,8 +10,8 @@ from collections import Counter
 
 from _eval import eval_dir
 
-from pipeline.extract import extract_page
-from pipeline.models import FetchedPage
+from newsmon.pipeline.extract import extract_page
+from newsmon.pipeline.models import FetchedPage
 
 
 def _grams(text: str) -> Counter:

@@ -8,7 +8,7 @@ from collections import Counter
 import feedparser
 from _eval import eval_dir
 
-from pipeline.feeds import parse_feed
+from newsmon.pipeline.feeds import parse_feed
 
 
 def main() -> None:

@@ -13,8 +13,8 @@ from pathlib import Path
 
 from _docs import VOCABULARY, articles
 
-from pipeline.store import SearchFilters
-from pipeline.store.sqlite import SQLiteStore
+from newsmon.pipeline.store import SearchFilters
+from newsmon.pipeline.store.sqlite import SQLiteStore
 
 COUNT = int(os.environ.get("BENCH_DOCS", "100000"))
 BATCH = 1000

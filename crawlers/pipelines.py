@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pipeline.landing import dump_record
+from newsmon.pipeline.runfiles import append_record
 
 
 class LandingZonePipeline:
     def __init__(self, path: str):
         if not path:
-            raise ValueError("NEWSMON_LANDING_FILE is not set; run crawls through crawlers.run")
+            raise ValueError("NEWSMON_LANDING_FILE is not set; run crawls through newsmon.crawlers.run")
         self.path = Path(path)
         self.stream = None
 
@@ -27,6 +27,6 @@ class LandingZonePipeline:
             self.stream.close()
 
     def process_item(self, item, spider=None):
-        dump_record(item, self.stream)
+        append_record(item, self.stream)
         self.stream.flush()  # the parent process follows the file to show progress
         return item

@@ -1,12 +1,12 @@
 """Scrapy settings for newsmon's crawlers: the one place where crawl behaviour is tuned.
 
 Each value says why it is what it is. Environment variables do not leak in here on purpose;
-`crawlers.run` passes the few run-specific values (landing file, state) as settings.
+`newsmon.crawlers.run` passes the few run-specific values (landing file, state) as settings.
 """
 
 BOT_NAME = "newsmon"
-SPIDER_MODULES = ["crawlers.spiders"]
-NEWSPIDER_MODULE = "crawlers.spiders"
+SPIDER_MODULES = ["newsmon.crawlers.spiders"]
+NEWSPIDER_MODULE = "newsmon.crawlers.spiders"
 
 # Say who we are: site owners must be able to tell a monitoring crawler from a scraper.
 USER_AGENT = "newsmon/0.1 (news monitoring crawler; obeys robots.txt)"
@@ -35,16 +35,15 @@ TELNETCONSOLE_ENABLED = False
 
 DOWNLOADER_MIDDLEWARES = {
     # Before robots.txt (100): a blocked address is refused before anything is sent to it.
-    "crawlers.middlewares.AddressGuardMiddleware": 50,
+    "newsmon.crawlers.middlewares.AddressGuardMiddleware": 50,
 }
 ITEM_PIPELINES = {
-    "crawlers.pipelines.LandingZonePipeline": 300,
+    "newsmon.crawlers.pipelines.LandingZonePipeline": 300,
 }
 
 # Private, loopback, link-local and metadata addresses are refused unless a source (or this
 # setting, for every source) allows a network explicitly: see seeds/sources.yaml.
 NEWSMON_ALLOW_NETWORKS: list[str] = []
-NEWSMON_LANDING_FILE = ""          # where items go, set by crawlers.run
-NEWSMON_STATE_FILE = ""            # conditional-GET validators and URLs already seen
+NEWSMON_LANDING_FILE = ""          # where items go, set by newsmon.crawlers.run
 
 LOG_LEVEL = "INFO"

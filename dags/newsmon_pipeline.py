@@ -14,9 +14,14 @@ Follows the story seeds in `seeds/` across the outlets in the sources file.
 
 Each task is idempotent for its run: a retry reads the same files and writes the same
 documents; documents the engine refuses go to the landing zone's dead-letter file and the next
-run replays them. Params (or the environment: `NEWSMON_SOURCES`, `NEWSMON_SEEDS`,
-`NEWSMON_STORE`, `NEWSMON_LANDING`, or the Airflow connection `newsmon_store`) choose sources,
-seeds and store.
+run replays them. Params (else the environment: `NEWSMON_SOURCES`, `NEWSMON_SEEDS`, `NEWSMON_STORE`,
+`NEWSMON_LANDING`, `NEWSMON_HOME`; for the store, else the Airflow connection `newsmon_store`) choose
+sources, seeds, store and landing zone; relative paths are resolved against the worker's working
+directory before anything starts, and the defaults are absolute (`$NEWSMON_HOME`, by default the
+worker user's data folder).
+
+A configuration error fails its task at once, without retries. A run that could read no source,
+or whose outcome counts do not add up, fails `index`, and then no asset event is emitted.
 """
 
 from __future__ import annotations
@@ -39,13 +44,13 @@ ARTICLES = Asset("newsmon://articles")
     max_active_runs=1,
     doc_md=__doc__,
     tags=["newsmon", "crawl", "index"],
-    default_args={"retries": 2, "retry_delay": timedelta(minutes=2),
-                  "execution_timeout": timedelta(hours=1)},
+    default_args={"owner": "newsmon", "retries": 2, "retry_delay": timedelta(minutes=2),
+                  "retry_exponential_backoff": True, "execution_timeout": timedelta(hours=1)},
     params={
-        "sources": Param("", type="string", description="sources file; empty: $NEWSMON_SOURCES or seeds/sources.yaml"),
+        "sources": Param("", type="string", description="sources file; empty: $NEWSMON_SOURCES or the shipped seeds/sources.yaml"),
         "seeds": Param("", type="string", description="comma-separated story seed files; empty: $NEWSMON_SEEDS or the seed story"),
-        "store": Param("", type="string", description="store; empty: $NEWSMON_STORE or var/newsmon.sqlite"),
-        "landing": Param("", type="string", description="landing-zone root; empty: $NEWSMON_LANDING or var/landing"),
+        "store": Param("", type="string", description="store; empty: the newsmon_store connection, $NEWSMON_STORE or $NEWSMON_HOME/newsmon.sqlite"),
+        "landing": Param("", type="string", description="landing-zone root; empty: $NEWSMON_LANDING or $NEWSMON_HOME/landing"),
     },
 )
 def newsmon_pipeline():

@@ -1,33 +1,48 @@
-"""The `newsmon` command line: the whole job on one machine, and the analyst's queries."""
+"""newsmon: follow a news story from one seed article. The whole job on one machine
+(demo, run), and the analyst's queries (search, story, export).
+
+Exit status: 0 done; 1 usage or configuration error; 3 the outcome counts do not add up;
+4 nothing was done (no source could be read, or nothing met was accounted for); 5 the job
+failed (the crawler crashed, the store could not be reached); 130 interrupted; 141 the reader
+of the output went away (a closed pipe).
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
-import re
 import logging
 import os
+import signal
 import sys
-from contextlib import nullcontext
-from datetime import datetime, timezone
+from contextlib import AbstractContextManager, nullcontext
+from datetime import date, datetime, timezone
 from pathlib import Path
+from types import FrameType
+from typing import TYPE_CHECKING, Any, NoReturn
 
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
-from rich.table import Table
+from .pipeline.errors import ConfigError
+from .pipeline.ledger import Verdict
 
-from pipeline.store import DEFAULT_STORE, SearchFilters, is_engine_url, open_store, sqlite_path
-from pipeline.stories import load_stories
-from pipeline.timeline import figure_series, timeline
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.table import Table
 
-from . import jobs
-from .demoweb.server import DEFAULT_PORT
+    from .pipeline.store import Store
+    from .settings import Settings
 
-REPO = Path(__file__).resolve().parents[1]
-DEFAULT_SEED = REPO / "seeds" / "nk-engineers-russia.yaml"
-DEMO_STORE = "var/demo.sqlite"
+# Imports are lazy on purpose: `newsmon search` must not pay for Scrapy, trafilatura or spaCy.
 STEP_LABELS = {"crawl": "Crawling (records landed)", "extract": "Extracting pages",
                "enrich": "Enriching articles"}
+BROKEN_PIPE = 141
+
+
+class UsageError(ConfigError):
+    """A bad option value: said in one line, exit 1."""
+
+
+class Interrupted(BaseException):
+    """SIGTERM, handled like Ctrl-C: the crawler subprocess is stopped, the run says so."""
 
 
 def _run_id() -> str:
@@ -38,15 +53,19 @@ class _Bars:
     """Progress bars on stderr, one per step, fed by the jobs' progress callback."""
 
     def __init__(self, console: Console):
-        self.progress = Progress(SpinnerColumn(), TextColumn("{task.description:<28}"), BarColumn(),
-                                 MofNCompleteColumn(), console=console, transient=False)
-        self.tasks: dict[str, int] = {}
+        from rich.progress import (BarColumn, MofNCompleteColumn, Progress, SpinnerColumn,
+                                   TextColumn)
 
-    def __enter__(self):
+        self.progress = Progress(SpinnerColumn(), TextColumn("{task.description:<28}"),
+                                 BarColumn(), MofNCompleteColumn(), console=console,
+                                 transient=False)
+        self.tasks: dict[str, Any] = {}
+
+    def __enter__(self) -> _Bars:
         self.progress.__enter__()
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: Any) -> None:
         self.progress.__exit__(*exc)
 
     def __call__(self, step: str, done: int, total: int | None) -> None:
@@ -55,10 +74,17 @@ class _Bars:
         self.progress.update(self.tasks[step], completed=done, total=total)
 
 
-def _counts_table(counts: dict) -> Table:
-    table = Table(title="Outcome of every URL met", show_lines=False)
-    table.add_column("outcome")
-    table.add_column("count", justify="right")
+def _table(title: str, *columns: str, right: tuple[str, ...] = ()) -> Table:
+    from rich.table import Table
+
+    table = Table(title=title)
+    for col in columns:
+        table.add_column(col, justify="right" if col in right else "left")
+    return table
+
+
+def _counts_table(counts: dict[str, Any]) -> Table:
+    table = _table("Outcome of every URL met", "outcome", "count", right=("count",))
     rows = [("feeds and sitemaps read", counts["sources_read"]),
             ("feeds not modified (304)", counts["not_modified"]),
             ("articles indexed", counts["indexed"]),
@@ -73,21 +99,20 @@ def _counts_table(counts: dict) -> Table:
     return table
 
 
-def _timeline_table(title: str, rows: list[dict]) -> Table:
-    table = Table(title=f"Story timeline: {title}")
-    for col in ("day", "articles", "copies", "outlets", "figures reported"):
-        table.add_column(col, justify="right" if col in ("articles", "copies") else "left")
+def _timeline_table(title: str, rows: list[dict[str, Any]]) -> Table:
+    table = _table(f"Story timeline: {title}", "day", "articles", "copies", "outlets",
+                   "figures reported", right=("articles", "copies"))
     for row in rows:
-        figures = ", ".join(dict.fromkeys(f"{f['value']:,.0f} {f['unit']}" for f in row["figures"]))
+        figures = ", ".join(dict.fromkeys(f"{f['value']:,.0f} {f['unit']}"
+                                          for f in row["figures"]))
         table.add_row(row["day"], str(row["articles"]), str(row["copies"]),
                       ", ".join(row["outlets"]), figures)
     return table
 
 
-def _figures_table(rows: list[dict]) -> Table:
-    table = Table(title="Claimed figures: who claimed what, reported by whom")
-    for col in ("day", "figure", "claimed by", "reported by"):
-        table.add_column(col, justify="right" if col == "figure" else "left")
+def _figures_table(rows: list[dict[str, Any]]) -> Table:
+    table = _table("Claimed figures: who claimed what, reported by whom", "day", "figure",
+                   "claimed by", "reported by", right=("figure",))
     for row in rows:
         for f in row["figures"]:
             who = f["attribution"] + (f" via {f['via']}" if f["via"] else "")
@@ -95,99 +120,150 @@ def _figures_table(rows: list[dict]) -> Table:
     return table
 
 
-def _public(store_url: str) -> str:
-    """The store as shown to people: a resolved path, or an engine URL without credentials."""
-    path = sqlite_path(store_url)
-    return str(path.resolve()) if path else re.sub(r"//[^/@]*@", "//", store_url)
+def _settings(args: argparse.Namespace) -> Settings:
+    from .settings import Settings
+
+    return Settings.resolve({"store": getattr(args, "store", None),
+                             "landing": getattr(args, "landing", None),
+                             "sources": getattr(args, "sources", None),
+                             "seeds": getattr(args, "seed", None)})
 
 
-def _landing_root(args) -> Path:
-    if args.landing:
-        return Path(args.landing)
-    path = sqlite_path(args.store)
-    return path.parent / "landing" if path else Path("var/landing")
+def _job(args: argparse.Namespace, settings: Settings, out: Console, err: Console) -> int:
+    from . import jobs
+    from .pipeline.stories import load_stories
+    from .pipeline.timeline import timeline
+
+    settings.require_files()
+    stories = load_stories(settings.seeds)
+    store = settings.open_store()
+    try:
+        store.setup()   # idempotent: templates, policies and indices, or the SQLite schema
+        run_id = _run_id()
+        bars: AbstractContextManager[Any] = _Bars(err) if not args.quiet else nullcontext(None)
+        with bars as progress:
+            counts = jobs.run_all(settings.sources, stories, store, settings.landing / run_id,
+                                  run_id, progress=progress, spacy_model=settings.spacy_model)
+        summaries = jobs.story_summaries(store, stories)
+        verdict = Verdict(counts["verdict"]["code"])
+        result = {key: counts[key] for key in (
+            "fetched", "indexed", "duplicates", "rejected", "unchanged", "not_modified", "seen",
+            "sources_read", "outcomes", "adds_up", "crawl_complete", "dead_letter", "verdict")}
+        result.update(stories=summaries, store=settings.public_store, run_id=run_id,
+                      landing=str(settings.landing / run_id))
+        if args.json:
+            print(json.dumps(result, ensure_ascii=False))
+        else:
+            out.print(_counts_table(counts))
+            for profile in stories:
+                rows = timeline(store.story_articles(profile.id))
+                out.print(_timeline_table(profile.title, rows))
+                out.print(_figures_table(rows))
+            pending = counts["dead_letter"]["pending"]
+            if pending:
+                out.print(f"[yellow]{pending} documents could not be written and wait in the "
+                          "dead-letter file; the next run replays them.[/yellow]")
+            out.print(f"Store: {settings.public_store}  (search it: newsmon search QUERY)")
+        if verdict is not Verdict.OK:
+            err.print(f"[red]newsmon {args.command}: {counts['verdict']['why']} "
+                      f"(exit {int(verdict)})[/red]")
+        return int(verdict)
+    finally:
+        store.close()
 
 
-def _job(args, sources_file: Path, out: Console, err: Console) -> int:
-    stories = load_stories(args.seed or [DEFAULT_SEED])
-    store = open_store(args.store)
-    store.setup()   # idempotent: templates, policies and indices, or the SQLite schema
-    run_id = _run_id()
-    run_dir = _landing_root(args) / run_id
-    bars = _Bars(err) if not args.quiet else nullcontext(None)
-    with bars as progress:
-        counts = jobs.run_all(sources_file, stories, store, run_dir, run_id, progress=progress)
-    summaries = jobs.story_summaries(store, stories)
-    result = {"fetched": counts["fetched"], "indexed": counts["indexed"],
-              "duplicates": counts["duplicates"], "rejected": counts["rejected"],
-              "unchanged": counts["unchanged"], "not_modified": counts["not_modified"],
-              "seen": counts["seen"], "sources_read": counts["sources_read"],
-              "adds_up": counts["adds_up"], "dead_letter": counts["dead_letter"],
-              "stories": summaries, "store": _public(args.store), "run_id": run_id}
-    if not args.json:
-        out.print(_counts_table(counts))
-        for profile in stories:
-            rows = timeline(store.story_articles(profile.id))
-            out.print(_timeline_table(profile.title, rows))
-            out.print(_figures_table(rows))
-        pending = counts["dead_letter"]["pending"]
-        if pending:
-            out.print(f"[yellow]{pending} documents could not be written and wait in the "
-                      f"dead-letter file; the next run replays them.[/yellow]")
-        out.print(f"Store: {result['store']}  (search it: newsmon search QUERY --store "
-                  f"{_public(args.store)})")
-    else:
-        print(json.dumps(result, ensure_ascii=False))
-    store.close()
-    return 0 if counts["adds_up"] else 3
-
-
-def cmd_demo(args, out: Console, err: Console) -> int:
+def cmd_demo(args: argparse.Namespace, out: Console, err: Console) -> int:
     from .demoweb.server import serve_demo_web
+
+    base = _settings(args)
     with serve_demo_web(port=args.port) as web:
-        sources_file = web.write_sources_file(_landing_root(args) / "demo-sources.yaml")
+        sources = web.write_sources_file(base.landing / "demo-sources.yaml")
+        settings = base.model_copy(update={"sources": sources})
         if not args.json:
             err.print(f"Demo web: {len(web.site.outlets)} outlets, {len(web.site.articles)} "
-                      f"articles, serving on 127.0.0.x; sources in {sources_file}")
-        return _job(args, sources_file, out, err)
+                      f"articles, serving on 127.0.0.x; sources in {sources}")
+        return _job(args, settings, out, err)
 
 
-def cmd_run(args, out: Console, err: Console) -> int:
-    return _job(args, Path(args.sources), out, err)
+def cmd_run(args: argparse.Namespace, out: Console, err: Console) -> int:
+    return _job(args, _settings(args), out, err)
 
 
-def cmd_search(args, out: Console, err: Console) -> int:
-    store = open_store(args.store)
-    filters = SearchFilters(story=args.story, since=args.since, until=args.until,
-                            source=args.source, language=args.language, entity=args.entity,
-                            include_duplicates=not args.originals)
-    hits = store.search(args.query, filters, limit=args.limit)
+def _day(value: str | None, option: str) -> str | None:
+    if value is None:
+        return None
+    try:
+        return (date.fromisoformat(value).isoformat() if len(value) == 10
+                else datetime.fromisoformat(value).isoformat())
+    except ValueError:
+        raise UsageError(f"{option} {value!r}: not a date (YYYY-MM-DD or an ISO 8601 "
+                         "date and time)") from None
+
+
+def _known_story(store: Store, story: str | None) -> str | None:
+    if story is None:
+        return None
+    known = [s["id"] for s in store.list_stories()]
+    if story not in known:
+        raise UsageError(f"--story {story!r}: no such story in {store.url}; known: "
+                         f"{', '.join(known) or 'none'}")
+    return story
+
+
+def _outlet(store: Store, source: str | None) -> str | None:
+    """An outlet id, from its id or its name (case-insensitive)."""
+    if source is None:
+        return None
+    outlets = store.outlets()
+    for outlet_id, name in outlets:
+        if source == outlet_id or source.casefold() in (outlet_id.casefold(), name.casefold()):
+            return outlet_id
+    listing = ", ".join(f"{i} ({n})" for i, n in outlets[:20])
+    raise UsageError(f"--source {source!r}: no outlet with that id or name; known: "
+                     f"{listing or 'none'}")
+
+
+def cmd_search(args: argparse.Namespace, out: Console, err: Console) -> int:
+    from .pipeline.store import SearchFilters
+
+    since, until = _day(args.since, "--since"), _day(args.until, "--until")
+    store = _settings(args).open_store(create=False)
+    try:
+        filters = SearchFilters(story=_known_story(store, args.story), since=since, until=until,
+                                source=_outlet(store, args.source), language=args.language,
+                                entity=args.entity, include_duplicates=not args.originals)
+        hits = store.search(args.query, filters, limit=args.limit)
+    finally:
+        store.close()
     if args.json:
-        print(json.dumps([{k: h.get(k) for k in ("id", "title", "source_name", "published_at",
-                                                 "url", "duplicate_of", "_snippet", "_score")}
-                          for h in hits], ensure_ascii=False))
+        print(json.dumps([{k: h.get(k) for k in (
+            "id", "title", "source", "source_name", "published_at", "url", "duplicate_of",
+            "_snippet", "_score")} for h in hits], ensure_ascii=False))
         return 0
-    table = Table(title=f"{len(hits)} results for {args.query!r}")
-    for col in ("published", "outlet", "title", "copy of"):
-        table.add_column(col)
+    table = _table(f"{len(hits)} results for {args.query!r}", "published", "outlet (id)",
+                   "title", "copy of")
     for h in hits:
-        table.add_row((h.get("published_at") or "")[:16], h["source_name"], h["title"],
-                      (h.get("duplicate_of") or "")[:8])
+        table.add_row((h.get("published_at") or "")[:16], f"{h['source_name']} ({h['source']})",
+                      h["title"], (h.get("duplicate_of") or "")[:8])
     out.print(table)
     return 0
 
 
-def cmd_story(args, out: Console, err: Console) -> int:
-    store = open_store(args.store)
-    story = store.get_story(args.id)
-    if story is None:
-        err.print(f"[red]no story {args.id!r} in {args.store}[/red]; known: "
-                  f"{', '.join(s['id'] for s in store.list_stories()) or 'none'}")
-        return 2
-    docs = store.story_articles(args.id)
+def cmd_story(args: argparse.Namespace, out: Console, err: Console) -> int:
+    from .pipeline.timeline import figure_series, timeline
+
+    store = _settings(args).open_store(create=False)
+    try:
+        _known_story(store, args.id)
+        story = store.get_story(args.id)
+        assert story is not None
+        docs = store.story_articles(args.id)
+    finally:
+        store.close()
     rows = timeline(docs)
     if args.plot:
         from .plots import plot_story
+
         plot_story(story, rows, figure_series(docs), Path(args.plot))
         err.print(f"Plot written to {args.plot}")
     if args.json:
@@ -202,41 +278,44 @@ def cmd_story(args, out: Console, err: Console) -> int:
     return 0
 
 
-def cmd_export(args, out: Console, err: Console) -> int:
-    store = open_store(args.store)
-    stream = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout
+def cmd_export(args: argparse.Namespace, out: Console, err: Console) -> int:
+    store = _settings(args).open_store(create=False)
     n = 0
-    for doc in store.iter_articles():
-        stream.write(json.dumps(doc, ensure_ascii=False, sort_keys=True) + "\n")
-        n += 1
-    if args.output:
-        stream.close()
+    try:
+        with (open(args.output, "w", encoding="utf-8") if args.output
+              else nullcontext(sys.stdout)) as stream:
+            for doc in store.iter_articles():
+                stream.write(json.dumps(doc, ensure_ascii=False, sort_keys=True) + "\n")
+                n += 1
+    finally:
+        store.close()
     err.print(f"exported {n} documents")
     return 0
 
 
-def cmd_index(args, out: Console, err: Console) -> int:
-    store = open_store(args.store)
-    if not is_engine_url(args.store):
-        store.setup()
-        out.print(f"SQLite store {_public(args.store)}: schema ready (nothing else to set up)")
-        return 0
+def cmd_index(args: argparse.Namespace, out: Console, err: Console) -> int:
+    settings = _settings(args)
     if args.action == "setup":
-        lines = store.setup().lines
-    elif args.action == "migrate":
-        lines = store.migrate(keep_old=args.keep_old)
+        store = settings.open_store()
+        try:
+            report = store.setup()
+        finally:
+            store.close()
     else:
-        conditions = {"max_docs": args.max_docs} if args.max_docs else None
-        result = store.rollover(conditions)
-        lines = [f"rolled over: {result.get('rolled_over')} ({result.get('old_index')} -> "
-                 f"{result.get('new_index')})"]
-    for line in lines:
+        admin = settings.open_index_admin()
+        try:
+            report = (admin.migrate(keep_old=args.keep_old) if args.action == "migrate"
+                      else admin.rollover(max_docs=args.max_docs))
+        finally:
+            admin.close()
+    for line in report.lines:
         out.print(line)
     return 0
 
 
-def cmd_kibana(args, out: Console, err: Console) -> int:
+def cmd_kibana(args: argparse.Namespace, out: Console, err: Console) -> int:
     from .kibana import import_objects, load_objects
+
     objects = load_objects(Path(args.ndjson), prefix=args.prefix)
     answer = import_objects(args.kibana_url, objects, username=args.username,
                             password=os.environ.get("KIBANA_PASSWORD"),
@@ -246,88 +325,173 @@ def cmd_kibana(args, out: Console, err: Console) -> int:
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="newsmon", description=__doc__)
-    parser.add_argument("-v", "--verbose", action="store_true", help="log every step")
-    sub = parser.add_subparsers(dest="command", required=True)
+class _HelpFormatter(argparse.RawDescriptionHelpFormatter):
+    """Every option's help ends with its default, when it has one worth saying."""
 
-    def job_options(p, store_default):
-        p.add_argument("--store", default=store_default, help="SQLite store path")
-        p.add_argument("--seed", action="append", help="story seed file (repeatable)")
-        p.add_argument("--landing", help="landing-zone directory (default: beside the store)")
-        p.add_argument("--json", action="store_true", help="end with one JSON summary line")
+    def _get_help_string(self, action: argparse.Action) -> str:
+        text = action.help or ""
+        if ("%(default)" not in text and action.option_strings
+                and action.default not in (None, False, argparse.SUPPRESS)):
+            text += " (default: %(default)s)"
+        return text
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        # One exit status for every usage error, as documented (argparse's own is 2).
+        self.print_usage(sys.stderr)
+        self.exit(int(Verdict.USAGE), f"{self.prog}: error: {message}\n")
+
+
+STORE_HELP = ("store: an SQLite file, sqlite:///PATH, opensearch+http(s)://HOST:PORT or "
+              "elasticsearch+http(s)://HOST:PORT (default: $NEWSMON_STORE, else "
+              "$NEWSMON_HOME/newsmon.sqlite; NEWSMON_HOME defaults to ~/.local/share/newsmon)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from .demoweb.server import DEFAULT_PORT
+
+    parser = _Parser(prog="newsmon", description=__doc__, formatter_class=_HelpFormatter)
+    parser.add_argument("-v", "--verbose", action="store_true",
+                        help="log every step, the crawler's log included, on stderr")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    def command(name: str, help_text: str) -> argparse.ArgumentParser:
+        p: argparse.ArgumentParser = sub.add_parser(name, help=help_text, description=help_text,
+                                                    formatter_class=_HelpFormatter)
+        return p
+
+    def job_options(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--store", help=STORE_HELP)
+        p.add_argument("--seed", action="append", metavar="FILE",
+                       help="story seed file, repeatable (default: $NEWSMON_SEEDS, else the "
+                            "seed story shipped with newsmon)")
+        p.add_argument("--landing", metavar="DIR",
+                       help="landing-zone folder for the run's files (default: "
+                            "$NEWSMON_LANDING, else $NEWSMON_HOME/landing)")
+        p.add_argument("--json", action="store_true",
+                       help="print one JSON summary line instead of tables")
         p.add_argument("--quiet", action="store_true", help="no progress bars")
 
-    demo = sub.add_parser("demo", help="crawl the built-in offline demo web and follow the seed story")
-    job_options(demo, DEMO_STORE)
+    demo = command("demo", "serve the built-in offline demo web, crawl it, follow the seed story")
+    job_options(demo)
     demo.add_argument("--port", type=int, default=DEFAULT_PORT,
-                      help="first port of the demo web (outlet i listens on 127.0.0.(20+i):port+i)")
+                      help="first port of the demo web; outlet i listens on "
+                           "127.0.0.(20+i):port+i")
     demo.set_defaults(func=cmd_demo)
 
-    run = sub.add_parser("run", help="crawl the sources in a sources file")
-    run.add_argument("--sources", required=True, help="sources file (see seeds/sources.yaml)")
-    job_options(run, DEFAULT_STORE)
+    run = command("run", "crawl the sources in a sources file, process and index them")
+    run.add_argument("--sources", metavar="FILE",
+                     help="sources file, see README (default: $NEWSMON_SOURCES, else the live "
+                          "list shipped with newsmon)")
+    job_options(run)
     run.set_defaults(func=cmd_run)
 
-    search = sub.add_parser("search", help="full-text search with filters")
+    search = command("search", "full-text search with filters")
     search.add_argument("query", help='words (all must match) or "a phrase"')
-    search.add_argument("--story")
-    search.add_argument("--since", help="published on or after (YYYY-MM-DD)")
-    search.add_argument("--until", help="published before (YYYY-MM-DD)")
-    search.add_argument("--source", help="outlet id")
-    search.add_argument("--language")
+    search.add_argument("--story", help="only articles of this story id (see newsmon story)")
+    search.add_argument("--since", metavar="DATE", help="published on or after (YYYY-MM-DD)")
+    search.add_argument("--until", metavar="DATE", help="published before (YYYY-MM-DD)")
+    search.add_argument("--source", metavar="OUTLET", help="outlet id or name")
+    search.add_argument("--language", help="ISO 639-1 code, e.g. en")
     search.add_argument("--entity", help="a person, organisation or place")
-    search.add_argument("--originals", action="store_true", help="leave syndicated copies out")
-    search.add_argument("--limit", type=int, default=20)
-    search.add_argument("--store", default=DEFAULT_STORE)
-    search.add_argument("--json", action="store_true")
+    search.add_argument("--originals", action="store_true",
+                        help="leave syndicated copies out")
+    search.add_argument("--limit", type=int, default=20, help="at most this many results")
+    search.add_argument("--store", help=STORE_HELP)
+    search.add_argument("--json", action="store_true", help="print the hits as one JSON list")
     search.set_defaults(func=cmd_search)
 
-    story = sub.add_parser("story", help="a story's timeline: who reported what, when")
-    story.add_argument("id")
-    story.add_argument("--store", default=DEFAULT_STORE)
-    story.add_argument("--json", action="store_true")
-    story.add_argument("--plot", help="write a PNG of articles and claimed figures over time")
+    story = command("story", "a story's timeline: who reported what, when")
+    story.add_argument("id", help="story id, e.g. nk-engineers-russia")
+    story.add_argument("--store", help=STORE_HELP)
+    story.add_argument("--json", action="store_true", help="print one JSON object")
+    story.add_argument("--plot", metavar="FILE.png",
+                       help="also write a PNG of articles and claimed figures over time")
     story.set_defaults(func=cmd_story)
 
-    index = sub.add_parser("index", help="search-engine indices: setup, migrate, rollover")
+    index = command("index", "store set-up; search engines also: migrate, rollover")
     index.add_argument("action", choices=["setup", "migrate", "rollover"],
-                       help="setup: templates, policies, indices (safe to repeat); migrate: "
-                            "reindex into the current mapping version behind the alias; "
-                            "rollover: start a new write index")
-    index.add_argument("--store", default=DEFAULT_STORE)
-    index.add_argument("--keep-old", action="store_true", help="migrate: keep the old indices")
-    index.add_argument("--max-docs", type=int, help="rollover: only if the write index has this many")
+                       help="setup: templates, policies, indices or the SQLite schema (safe "
+                            "to repeat); migrate: reindex into the current mapping version "
+                            "behind the alias; rollover: start a new write index")
+    index.add_argument("--store", help=STORE_HELP)
+    index.add_argument("--keep-old", action="store_true",
+                       help="migrate: keep the old indices")
+    index.add_argument("--max-docs", type=int,
+                       help="rollover: only if the write index holds this many documents")
     index.set_defaults(func=cmd_index)
 
-    kibana = sub.add_parser("kibana", help="Kibana saved objects")
-    kibana.add_argument("action", choices=["import"])
-    kibana.add_argument("--kibana-url", default=os.environ.get("KIBANA_URL", "http://localhost:5601"))
+    kibana = command("kibana", "import the Kibana saved objects (data views, dashboard)")
+    kibana.add_argument("action", choices=["import"], help="what to do")
+    kibana.add_argument("--kibana-url",
+                        default=os.environ.get("KIBANA_URL", "http://localhost:5601"),
+                        help="Kibana's URL ($KIBANA_URL)")
     kibana.add_argument("--username", default=os.environ.get("KIBANA_USERNAME"),
-                        help="password from KIBANA_PASSWORD; or set KIBANA_API_KEY")
+                        help="Kibana user ($KIBANA_USERNAME); password from KIBANA_PASSWORD, "
+                             "or set KIBANA_API_KEY instead")
     kibana.add_argument("--space", help="Kibana space (default: the default space)")
-    kibana.add_argument("--prefix", default=os.environ.get("NEWSMON_INDEX_PREFIX", "newsmon"))
-    kibana.add_argument("--ndjson", default=str(REPO / "kibana" / "saved_objects.ndjson"))
+    kibana.add_argument("--prefix", default=os.environ.get("NEWSMON_INDEX_PREFIX", "newsmon"),
+                        help="index prefix the data views point at ($NEWSMON_INDEX_PREFIX)")
+    kibana.add_argument("--ndjson", help="saved objects file (default: the one shipped with "
+                                         "newsmon)")
     kibana.set_defaults(func=cmd_kibana)
 
-    export = sub.add_parser("export", help="every article document, one JSON object a line")
-    export.add_argument("--store", default=DEFAULT_STORE)
-    export.add_argument("--format", choices=["jsonl"], default="jsonl")
-    export.add_argument("--output", help="file to write (default: standard output)")
+    export = command("export", "every article document, one JSON object a line")
+    export.add_argument("--store", help=STORE_HELP)
+    export.add_argument("--format", choices=["jsonl"], default="jsonl", help="output format")
+    export.add_argument("--output", metavar="FILE", help="file to write (default: stdout)")
     export.set_defaults(func=cmd_export)
     return parser
 
 
+def _on_sigterm(signum: int, frame: FrameType | None) -> None:
+    raise Interrupted()
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if getattr(args, "ndjson", "unset") is None:
+        from .kibana import SAVED_OBJECTS
+
+        args.ndjson = str(SAVED_OBJECTS)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+                        stream=sys.stderr)
+    # The crawler's log is in the run's crawl.log; on the terminal only with --verbose (its
+    # warnings are outcomes the summary counts, and would tear the progress bars).
+    logging.getLogger("newsmon.crawler").setLevel(
+        logging.INFO if args.verbose else logging.CRITICAL + 1)
+    from rich.console import Console
+
     out, err = Console(), Console(stderr=True)
+    signal.signal(signal.SIGTERM, _on_sigterm)
+    from .jobs import CrawlError
+    from .pipeline.store import StoreNotFound, StoreNotReady
+
     try:
-        return args.func(args, out, err)
-    except (jobs.CrawlError, OSError, ValueError, RuntimeError) as exc:
-        err.print(f"[red]newsmon {args.command}: {exc}[/red]")
-        return 1
+        code: int = args.func(args, out, err)
+        sys.stdout.flush()
+        return code
+    except BrokenPipeError:
+        # The reader went away (`newsmon search ... | head`): no traceback, and no second
+        # error when Python flushes stdout at exit.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return BROKEN_PIPE
+    except (KeyboardInterrupt, Interrupted):
+        err.print(f"[red]newsmon {args.command}: interrupted[/red]")
+        return int(Verdict.INTERRUPTED)
+    except (ConfigError, StoreNotFound) as exc:
+        for line in str(exc).splitlines():
+            err.print(f"[red]newsmon {args.command}: {line}[/red]", highlight=False)
+        return int(Verdict.USAGE)
+    except StoreNotReady as exc:
+        err.print(f"[red]newsmon {args.command}: {exc}[/red]", highlight=False)
+        return int(Verdict.USAGE)
+    except (CrawlError, OSError, RuntimeError) as exc:
+        err.print(f"[red]newsmon {args.command}: {exc}[/red]", highlight=False)
+        return int(Verdict.FAILED)
 
 
 if __name__ == "__main__":

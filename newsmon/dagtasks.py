@@ -1,100 +1,120 @@
 """What the Airflow tasks run: thin adapters from task context to newsmon.jobs.
 
-Kept out of dags/ so that DAG files only wire tasks, and importing a DAG file stays cheap:
-the heavy imports (Scrapy, trafilatura, spaCy) happen inside the task, on the worker.
-Settings come from DAG params, else from the environment, else from the defaults below.
+Kept out of dags/ so that DAG files only wire tasks, and importing a DAG file stays cheap: the
+heavy imports (Scrapy, trafilatura, spaCy) happen inside the task, on the worker. Settings come
+from the same object as the CLI's (newsmon.settings): DAG params, else the environment, else
+(for the store) the Airflow connection ``newsmon_store``, else the defaults. Every path is made
+absolute before the crawler starts.
+
+Failures are loud: a configuration error fails the task at once, without retries
+(AirflowFailException); a run that read no source, or whose counts do not add up, fails the
+index task, so no asset event says "new articles" when there are none.
 """
 
 from __future__ import annotations
 
-import os
 import re
+from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-REPO = Path(__file__).resolve().parents[1]
-
-
-def _settings() -> dict:
-    from airflow.sdk import get_current_context
-    context = get_current_context()
-    params = context.get("params") or {}
-    seeds = params.get("seeds") or os.environ.get("NEWSMON_SEEDS", "")
-    if isinstance(seeds, str):
-        seeds = [s for s in seeds.split(",") if s] or [str(REPO / "seeds" / "nk-engineers-russia.yaml")]
-    run_id = re.sub(r"[^A-Za-z0-9_.-]+", "_", context["run_id"])
-    landing_root = params.get("landing") or os.environ.get("NEWSMON_LANDING") or "var/landing"
-    return {
-        "sources": params.get("sources") or os.environ.get("NEWSMON_SOURCES")
-        or str(REPO / "seeds" / "sources.yaml"),
-        "seeds": seeds,
-        "store": params.get("store") or os.environ.get("NEWSMON_STORE") or _store_from_connection()
-        or "var/newsmon.sqlite",
-        "run_dir": str(Path(landing_root) / run_id),
-        "run_id": run_id,
-    }
-
+if TYPE_CHECKING:
+    from .pipeline.models import StoryProfile
+    from .pipeline.store import Store
+    from .settings import Settings
 
 STORE_CONNECTION = "newsmon_store"
 
 
-def store_url_from_connection(conn_type: str, host: str, port: int | None, login: str | None,
-                              password: str | None, schema: str | None) -> str:
-    """An Airflow connection to a store URL: conn type elasticsearch or opensearch, schema
-    http or https (default https), credentials from login and password."""
-    from urllib.parse import quote
+def store_from_connection(conn_type: str, host: str, port: int | None, login: str | None,
+                          password: str | None, schema: str | None) -> dict[str, Any]:
+    """An Airflow connection (conn type elasticsearch or opensearch; schema http or https,
+    default https) as settings: the store URL, and the credentials kept apart from it."""
     flavor = "opensearch" if "opensearch" in (conn_type or "") else "elasticsearch"
     scheme = schema if schema in ("http", "https") else "https"
-    auth = f"{quote(login, safe='')}:{quote(password or '', safe='')}@" if login else ""
-    return f"{flavor}+{scheme}://{auth}{host}:{port or 9200}"
+    return {"store": f"{flavor}+{scheme}://{host}:{port or 9200}",
+            "es_username": login or None, "es_password": password or None}
 
 
-def _store_from_connection() -> str | None:
+def _connection_settings() -> dict[str, Any]:
     from airflow.sdk import BaseHook
+
     try:
         conn = BaseHook.get_connection(STORE_CONNECTION)
-    except Exception:  # not defined: fall back to the default store
-        return None
-    return store_url_from_connection(conn.conn_type, conn.host, conn.port, conn.login,
-                                     conn.password, conn.schema)
+    except Exception:  # not defined: the environment or the default store
+        return {}
+    return store_from_connection(conn.conn_type, conn.host, conn.port, conn.login,
+                                 conn.password, conn.schema)
+
+
+def settings_and_run_id() -> tuple[Settings, str]:
+    import os
+
+    from airflow.sdk import get_current_context
+
+    from .settings import Settings
+
+    context = get_current_context()
+    params = context.get("params") or {}
+    explicit: dict[str, Any] = {k: params.get(k) for k in ("sources", "seeds", "store", "landing")}
+    if not explicit["store"] and not os.environ.get("NEWSMON_STORE"):
+        explicit.update(_connection_settings())
+    run_id = re.sub(r"[^A-Za-z0-9_.-]+", "_", context["run_id"])
+    return Settings.resolve(explicit), run_id
 
 
 @contextmanager
-def _job_inputs():
-    """(settings, store, story profiles) for one task; the store is closed afterwards."""
-    from pipeline.store import open_store
-    from pipeline.stories import load_stories
-    settings = _settings()
-    store = open_store(settings["store"])
+def _job_inputs() -> Iterator[tuple[Settings, str, Store, list[StoryProfile]]]:
+    """(settings, run id, store, story profiles) for one task; configuration errors fail the
+    task without retries; the store is closed afterwards."""
+    from airflow.exceptions import AirflowFailException
+
+    from .pipeline.errors import ConfigError
+    from .pipeline.stories import load_stories
+
     try:
-        yield settings, store, load_stories(settings["seeds"])
+        settings, run_id = settings_and_run_id()
+        settings.require_files()
+        stories = load_stories(settings.seeds)
+    except ConfigError as exc:
+        raise AirflowFailException(f"configuration error: {exc}") from exc
+    store = settings.open_store()
+    try:
+        yield settings, run_id, store, stories
+    except ConfigError as exc:
+        raise AirflowFailException(f"configuration error: {exc}") from exc
     finally:
         store.close()
 
 
 def ensure_indices() -> list[str]:
     """Templates, lifecycle policy and indices (or the SQLite schema). Safe to repeat."""
-    with _job_inputs() as (s, store, stories):
-        report = store.setup()
-    return getattr(report, "lines", ["sqlite schema ready"])
+    with _job_inputs() as (_settings, _run_id, store, _stories):
+        return store.setup().lines
 
 
 def crawl() -> str:
     from .jobs import crawl as crawl_job
-    with _job_inputs() as (s, store, stories):
-        return str(crawl_job(s["sources"], stories, store, s["run_dir"], log_level="INFO"))
+
+    with _job_inputs() as (settings, run_id, store, stories):
+        return str(crawl_job(settings.sources, stories, store, settings.landing / run_id))
 
 
 def process(landing: str) -> str:
     from .jobs import process as process_job
-    with _job_inputs() as (s, store, stories):
-        return str(process_job(landing, store, stories))
+
+    with _job_inputs() as (settings, _run_id, store, stories):
+        return str(process_job(landing, store, stories, spacy_model=settings.spacy_model))
 
 
-def index(processed: str) -> dict:
+def index(processed: str) -> dict[str, Any]:
+    from airflow.exceptions import AirflowException
+
     from .jobs import index as index_job
-    with _job_inputs() as (s, store, stories):
-        counts = index_job(processed, store, stories, s["run_id"])
-    if not counts["adds_up"]:
-        raise RuntimeError(f"outcome counts do not add up: {counts}")
+    from .pipeline.ledger import Verdict
+
+    with _job_inputs() as (_settings, run_id, store, stories):
+        counts = index_job(processed, store, stories, run_id)
+    if counts["verdict"]["code"] != Verdict.OK:
+        raise AirflowException(f"{counts['verdict']['why']}: {counts}")
     return counts

@@ -15,7 +15,6 @@ _TRACKING_PARAMS = re.compile(
     r"ocid|cmpid|cmp|ref|ref_src|referrer|src|smid|sr_share|at_medium|at_campaign|share|"
     r"ns_mchannel|ns_campaign|ito|taid|spm|__twitter_impression|amp|outputType)$", re.I)
 _DEFAULT_PORTS = {"http": 80, "https": 443}
-_AMP_PATH = re.compile(r"^/amp(?=/)|/amp/?$|\.amp(?=\.html?$|$)")
 
 
 def normalize_url(url: str) -> str:
@@ -51,9 +50,6 @@ def canonical_url(page_url: str, declared: str) -> str:
             return normalize_url(absolute)
     return normalize_url(page_url)
 
-
-def is_amp(url: str) -> bool:
-    return bool(_AMP_PATH.search(urlsplit(url).path))
 
 
 def canonicalize(articles: Iterable[Article]) -> Iterator[Article]:

@@ -11,7 +11,7 @@ from typing import Iterable, Iterator, Protocol
 
 from . import minhash
 from .ledger import Ledger
-from .models import DUPLICATE_EXACT, DUPLICATE_NEAR, UNCHANGED, Article, CrawlOutcome
+from .models import Article, CrawlOutcome, Outcome
 
 NEAR_THRESHOLD = 0.5   # estimated Jaccard over 4-word shingles; wire copies with a new
                        # headline, a cut paragraph and an added line score 0.6 to 0.9
@@ -29,7 +29,7 @@ def _order(article: Article) -> tuple:
     return (article.published_at or "9999", not article.wire_source, article.canonical_url)
 
 
-def _record_duplicate(ledger: Ledger, article: Article, kind: str, original: str,
+def _record_duplicate(ledger: Ledger, article: Article, kind: Outcome, original: str,
                       similarity: float | None = None) -> None:
     ledger.record(CrawlOutcome(article.url, kind, source=article.source, doc_id=original,
                                detail=f"similarity={similarity:.2f}" if similarity else ""))
@@ -50,15 +50,15 @@ def dedupe(articles: Iterable[Article], store: DuplicateLookup, ledger: Ledger,
             for url in [article.url, *article.alternate_urls]:
                 if url not in original.alternate_urls and url != original.canonical_url:
                     original.alternate_urls.append(url)
-            _record_duplicate(ledger, article, DUPLICATE_EXACT, article.id)
+            _record_duplicate(ledger, article, Outcome.DUPLICATE_EXACT, article.id)
             continue
         if stored_hashes.get(article.id) == article.content_hash:
-            ledger.record(CrawlOutcome(article.url, UNCHANGED, source=article.source,
+            ledger.record(CrawlOutcome(article.url, Outcome.UNCHANGED, source=article.source,
                                        doc_id=article.id))
             continue
         same_text = by_hash.get(article.content_hash) or store.find_by_content_hash(article.content_hash)
         if same_text and same_text != article.id:
-            _record_duplicate(ledger, article, DUPLICATE_EXACT, same_text)
+            _record_duplicate(ledger, article, Outcome.DUPLICATE_EXACT, same_text)
             continue
 
         article.minhash = minhash.signature(article.text)
@@ -78,7 +78,7 @@ def dedupe(articles: Iterable[Article], store: DuplicateLookup, ledger: Ledger,
             article.duplicate_of = best
             article.dup_group = best
             article.dup_similarity = round(best_score, 3)
-            _record_duplicate(ledger, article, DUPLICATE_NEAR, best, best_score)
+            _record_duplicate(ledger, article, Outcome.DUPLICATE_NEAR, best, best_score)
         else:
             article.dup_group = article.id
         by_id[article.id] = article

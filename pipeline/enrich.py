@@ -9,16 +9,17 @@ alone, so re-processing gives the same document.
 from __future__ import annotations
 
 import logging
-import os
 import re
 from collections import Counter
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from importlib import resources
-from typing import Iterable, Iterator
+from typing import Any
 
 import py3langid
 
 from .claims import extract_claims
+from .errors import ConfigError
 from .models import Article, Entity
 
 log = logging.getLogger(__name__)
@@ -35,20 +36,26 @@ def detect_language(text: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def load_nlp(name: str | None = None):
-    """The spaCy pipeline, or None when spaCy or every candidate model is missing."""
+def load_nlp(name: str | None = None) -> Any:
+    """The spaCy pipeline named (NEWSMON_SPACY_MODEL, through the settings), else the first
+    default one installed; None, said once, when spaCy or every default model is missing.
+    A model that was named but is not installed is a configuration error."""
     try:
         import spacy
     except ImportError:
+        if name:
+            raise ConfigError(f"NEWSMON_SPACY_MODEL={name}: spaCy is not installed "
+                              "(pip install 'newsmon[nlp]')") from None
         log.warning("spaCy is not installed (pip install 'newsmon[nlp]'): no named entities")
         return None
-    wanted = [name] if name else [os.environ.get("NEWSMON_SPACY_MODEL") or ""] + list(DEFAULT_MODELS)
-    for model in filter(None, wanted):
+    for model in [name] if name else DEFAULT_MODELS:
         try:
             return spacy.load(model, exclude=["parser", "lemmatizer", "textcat"])
         except OSError:
-            continue
-    log.warning("no spaCy model among %s is installed: no named entities", wanted)
+            if name:
+                raise ConfigError(f"NEWSMON_SPACY_MODEL={name}: no such spaCy pipeline is "
+                                  "installed") from None
+    log.warning("no spaCy model among %s is installed: no named entities", DEFAULT_MODELS)
     return None
 
 

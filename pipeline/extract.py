@@ -61,7 +61,7 @@ def extract_page(page: FetchedPage) -> Article:
                                       include_comments=False, include_tables=False)
     if doc is None:
         raise ValueError("no_article_text")
-    data = doc.as_dict() if hasattr(doc, "as_dict") else dict(doc)
+    data = doc.as_dict()
     text = (data.get("text") or "").strip()
     if len(text) < MIN_TEXT_CHARS:
         raise ValueError("no_article_text")

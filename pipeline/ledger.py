@@ -1,13 +1,18 @@
-"""The ledger: one CrawlOutcome per URL, and the counts that must add up."""
+"""The ledger: one CrawlOutcome per URL, the counts, and the check that they add up.
+
+The check compares two counts made independently: the URLs the crawler says it met (its
+CrawlSummary) and the outcomes the later steps recorded. A URL with no outcome, or with two,
+makes the counts not add up; so does a crawl that never wrote its summary (it did not finish).
+"""
 
 from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Iterable
+from enum import IntEnum
+from typing import Any
 
-from .models import (DUPLICATE_EXACT, DUPLICATE_NEAR, INDEXED, NOT_MODIFIED, REJECTED, SEEN,
-                     SOURCE_READ, UNCHANGED, CrawlOutcome)
+from .models import CrawlOutcome, CrawlSummary, Outcome
 
 
 @dataclass
@@ -17,30 +22,67 @@ class Ledger:
     def record(self, outcome: CrawlOutcome) -> None:
         self.outcomes.append(outcome)
 
-    def extend(self, outcomes: Iterable[CrawlOutcome]) -> None:
-        self.outcomes.extend(outcomes)
-
     def reject(self, url: str, reason: str, source: str = "", detail: str = "") -> None:
-        self.record(CrawlOutcome(url, REJECTED, reason, source=source, detail=detail))
+        self.record(CrawlOutcome(url, Outcome.REJECTED, reason, source=source, detail=detail))
 
-    def counts(self) -> dict:
-        by_key = Counter(o.outcome for o in self.outcomes)
-        rejected = Counter(o.reason for o in self.outcomes if o.outcome == REJECTED)
+    def counts(self, crawl: CrawlSummary | None) -> dict[str, Any]:
+        """Counts by outcome, and whether they add up to the crawler's count of URLs met."""
+        by_outcome = Counter(o.outcome for o in self.outcomes)
+        rejected = Counter(o.reason for o in self.outcomes if o.outcome == Outcome.REJECTED)
+        per_url = Counter(o.url for o in self.outcomes)
+        doubled = sum(n - 1 for n in per_url.values())
+        urls_met = crawl.urls_met if crawl else None
         return {
-            "fetched": len(self.outcomes),
-            "indexed": by_key[INDEXED],
-            "unchanged": by_key[UNCHANGED],
-            "duplicates": {"exact": by_key[DUPLICATE_EXACT], "near": by_key[DUPLICATE_NEAR]},
+            "fetched": urls_met,
+            "outcomes": len(self.outcomes),
+            "doubled": doubled,
+            "crawl_complete": bool(crawl and crawl.complete),
+            "crawl_finish_reason": crawl.finish_reason if crawl else "no crawl summary",
+            "indexed": by_outcome[Outcome.INDEXED],
+            "unchanged": by_outcome[Outcome.UNCHANGED],
+            "duplicates": {"exact": by_outcome[Outcome.DUPLICATE_EXACT],
+                           "near": by_outcome[Outcome.DUPLICATE_NEAR]},
             "rejected": dict(sorted(rejected.items())),
-            "sources_read": by_key[SOURCE_READ],
-            "not_modified": by_key[NOT_MODIFIED],
-            "seen": by_key[SEEN],
+            "sources_read": by_outcome[Outcome.SOURCE_READ],
+            "not_modified": by_outcome[Outcome.NOT_MODIFIED],
+            "seen": by_outcome[Outcome.SEEN],
+            "adds_up": check_arithmetic(urls_met, len(self.outcomes), len(per_url)),
         }
 
 
-def check_arithmetic(counts: dict) -> bool:
-    """Every URL met has exactly one outcome: the parts add up to the whole."""
-    parts = (counts["indexed"] + counts["unchanged"] + counts["duplicates"]["exact"]
-             + counts["duplicates"]["near"] + sum(counts["rejected"].values())
-             + counts["sources_read"] + counts["not_modified"] + counts["seen"])
-    return parts == counts["fetched"]
+def check_arithmetic(urls_met: int | None, outcomes: int, distinct_urls: int) -> bool:
+    """Every URL the crawler met has exactly one outcome: as many outcomes as URLs met, and
+    no URL twice. Unknown (no crawl summary) does not add up."""
+    return urls_met is not None and outcomes == distinct_urls == urls_met
+
+
+class Verdict(IntEnum):
+    """How a run ended, as the CLI's exit status (README: "Exit status")."""
+
+    OK = 0
+    USAGE = 1                  # usage or configuration error
+    COUNTS_DO_NOT_ADD_UP = 3   # a URL without an outcome, or with two; an unfinished crawl
+    NOTHING_DONE = 4           # no source could be read, or nothing met was accounted for
+    FAILED = 5                 # the job itself failed: the crawler crashed, the store is down
+    INTERRUPTED = 130          # SIGINT / SIGTERM
+
+
+def judge(counts: dict[str, Any]) -> tuple[Verdict, str]:
+    """The verdict on a run's counts, with the reason in words."""
+    met, outcomes = counts["fetched"], counts["outcomes"]
+    if met and outcomes == 0:
+        return Verdict.NOTHING_DONE, (f"the crawler met {met} URLs but no outcome was recorded "
+                                      "for any of them")
+    read = counts["sources_read"] + counts["not_modified"]
+    if read == 0 and outcomes:
+        reasons = ", ".join(f"{r} ({n})" for r, n in counts["rejected"].items())
+        return Verdict.NOTHING_DONE, f"no source could be read: {reasons or 'no answer'}"
+    if not counts["adds_up"]:
+        if met is None:
+            return Verdict.COUNTS_DO_NOT_ADD_UP, (
+                f"the crawl did not finish ({counts['crawl_finish_reason']}): its URLs cannot "
+                "be accounted for")
+        return Verdict.COUNTS_DO_NOT_ADD_UP, (
+            f"the crawler met {met} URLs, but {outcomes} outcomes were recorded "
+            f"({counts['doubled']} for URLs already counted)")
+    return Verdict.OK, "every URL met has exactly one outcome"

@@ -11,21 +11,23 @@ from __future__ import annotations
 import hashlib
 from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime, timezone
-from functools import lru_cache
-from typing import Any
+from enum import StrEnum
+from functools import cache
+from typing import Any, ClassVar
 
-# Every URL the crawl meets ends in exactly one of these outcomes.
-INDEXED = "indexed"            # a new original document is in the store
-UNCHANGED = "unchanged"        # already in the store with the same content: nothing written
-DUPLICATE_EXACT = "duplicate:exact"  # same canonical URL or same text as a stored document
-DUPLICATE_NEAR = "duplicate:near"    # stored, marked as a copy (duplicate_of) of an original
-REJECTED = "rejected"          # with a reason: robots, http_error:404, parse_error, ...
-SOURCE_READ = "source"         # a feed or sitemap read; its entries become URLs of their own
-NOT_MODIFIED = "not_modified"  # a feed answered 304 to a conditional GET
-SEEN = "seen"                  # an article URL met in an earlier run: not fetched again
 
-OUTCOMES = (INDEXED, UNCHANGED, DUPLICATE_EXACT, DUPLICATE_NEAR, REJECTED, SOURCE_READ,
-            NOT_MODIFIED, SEEN)
+
+class Outcome(StrEnum):
+    """What became of one URL the crawl met. Every URL met in a run ends in exactly one."""
+
+    INDEXED = "indexed"                  # a new original document is in the store
+    UNCHANGED = "unchanged"              # already stored with the same content: nothing written
+    DUPLICATE_EXACT = "duplicate:exact"  # same canonical URL or same text as a stored document
+    DUPLICATE_NEAR = "duplicate:near"    # stored, marked as a copy (duplicate_of) of an original
+    REJECTED = "rejected"                # with a reason: robots, http_error:404, ...
+    SOURCE_READ = "source"               # a feed or sitemap read; its entries are URLs of their own
+    NOT_MODIFIED = "not_modified"        # a feed answered 304 to a conditional GET
+    SEEN = "seen"                        # an article URL final in an earlier run: not fetched
 
 
 def doc_id(canonical_url: str) -> str:
@@ -43,6 +45,7 @@ class Source:
     kind: str = "feed"      # feed (RSS or Atom, sniffed) | sitemap | search
     allow_networks: tuple[str, ...] = ()  # private networks this source may resolve to
     timeout: float | None = None
+    max_page_bytes: int | None = None
     wire: bool = False      # a wire agency: its copy is the original of syndicated copies
 
 
@@ -84,15 +87,32 @@ class CrawlOutcome:
     """The fate of one URL the crawl met, or of one page the process stages handled."""
 
     url: str
-    outcome: str            # one of OUTCOMES
+    outcome: Outcome
     reason: str = ""        # for rejected: robots, http_error:404, timeout, ...
     source: str = ""
     doc_id: str = ""        # the document it became, or the original it duplicates
     detail: str = ""
 
-    @property
-    def key(self) -> str:
-        return f"{self.outcome}:{self.reason}" if self.reason else self.outcome
+    def __post_init__(self) -> None:
+        self.outcome = Outcome(self.outcome)   # read back from a file as a plain string
+
+
+@dataclass(slots=True)
+class CrawlSummary:
+    """The crawler's own account of a crawl, written last: how many URLs it met (counted
+    independently of the outcomes) and whether it finished."""
+
+    urls_met: int
+    finish_reason: str      # Scrapy's: "finished", "shutdown", "closespider_timeout", ...
+    complete: bool
+
+
+@dataclass(slots=True)
+class CrawlState:
+    """What the crawler is told of earlier runs: feed validators and URLs already final."""
+
+    feeds: dict[str, FeedState] = field(default_factory=dict)
+    seen_urls: list[str] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -162,12 +182,12 @@ class Article:
     wire_source: bool = False
 
     # Fields that may differ between two runs over the same input; everything else must not.
-    VOLATILE = ("fetched_at",)
+    VOLATILE: ClassVar[tuple[str, ...]] = ("fetched_at",)
 
     def to_document(self) -> dict[str, Any]:
         # Built field by field: dataclasses.asdict deep-copies recursively, element by element
         # (a 128-number MinHash signature is 128 calls), and was half the cost of indexing.
-        doc = {}
+        doc: dict[str, Any] = {}
         for name in _ARTICLE_FIELDS:
             value = getattr(self, name)
             if isinstance(value, list):
@@ -178,7 +198,7 @@ class Article:
         return doc
 
     @classmethod
-    def from_document(cls, doc: dict[str, Any]) -> "Article":
+    def from_document(cls, doc: dict[str, Any]) -> Article:
         known = {f.name for f in fields(cls)}   # derived fields (story_ids, is_copy) drop out
         data = {k: v for k, v in doc.items() if k in known}
         data["entities"] = [Entity(**e) for e in data.get("entities", [])]
@@ -194,7 +214,7 @@ def _is_record(value: Any) -> bool:
     return hasattr(value, "__dataclass_fields__")
 
 
-@lru_cache(maxsize=None)
+@cache
 def _field_names(cls: type) -> tuple[str, ...]:
     return tuple(cls.__dataclass_fields__)
 

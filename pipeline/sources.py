@@ -1,8 +1,7 @@
-"""Read the sources file (seeds/sources.yaml): which feeds, sitemaps and search feeds to crawl.
+"""Read and validate the sources file (seeds/sources.yaml): which feeds, sitemaps and search
+feeds to crawl. Format (README, "Sources file"):
 
-Format, documented in README ("Sources file"):
-
-    defaults:                 # optional, applied to every source
+    defaults:                 # optional, applied to every source unless it sets its own
       allow_networks: []      # private networks a source may resolve to (CIDR); none by default
       timeout: 20             # seconds per request
       max_page_bytes: 5000000
@@ -12,23 +11,87 @@ Format, documented in README ("Sources file"):
         kind: feed            # feed (RSS or Atom, sniffed) | sitemap | search
         url: https://example.org/rss.xml   # for search: a template with {query}
         wire: true            # a wire agency: the original of syndicated copies
+
+The whole file is validated before any crawl starts; every problem is one line that names the
+file and the field (``sources.yaml: sources[2].kind: ...``).
 """
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import quote_plus
+from typing import Literal
+from urllib.parse import quote_plus, urlsplit
 
 import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from .errors import ConfigError
 from .models import Source
 
-KINDS = ("feed", "sitemap", "search")
+DEFAULT_MAX_PAGE_BYTES = 5_000_000
 
 
-class SourcesError(ValueError):
+class SourcesError(ConfigError):
     """The sources file is not usable; the message says where and why."""
+
+
+def _networks(value: list[str]) -> list[str]:
+    for network in value:
+        ipaddress.ip_network(network)   # ValueError names the bad one
+    return value
+
+
+class SourceDefaults(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    allow_networks: list[str] = Field(default_factory=list)
+    timeout: float | None = Field(default=None, gt=0)
+    max_page_bytes: int = Field(default=DEFAULT_MAX_PAGE_BYTES, gt=0)
+
+    _check_networks = field_validator("allow_networks")(_networks)
+
+
+class SourceSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(min_length=1)
+    name: str | None = None
+    kind: Literal["feed", "sitemap", "search"] = "feed"
+    url: str
+    wire: bool = False
+    allow_networks: list[str] | None = None
+    timeout: float | None = Field(default=None, gt=0)
+    max_page_bytes: int | None = Field(default=None, gt=0)
+
+    _check_networks = field_validator("allow_networks")(
+        lambda v: _networks(v) if v is not None else v)
+
+    @field_validator("id", mode="before")
+    @classmethod
+    def _id_as_text(cls, value: object) -> object:
+        return str(value) if isinstance(value, int) else value
+
+    @field_validator("url")
+    @classmethod
+    def _http_only(cls, value: str) -> str:
+        if urlsplit(value).scheme not in ("http", "https") or not urlsplit(value).hostname:
+            raise ValueError("must be an http:// or https:// URL with a host")
+        return value
+
+    @model_validator(mode="after")
+    def _search_template(self) -> SourceSpec:
+        if self.kind == "search" and "{query}" not in self.url:
+            raise ValueError("a search source needs {query} in its url")
+        return self
+
+
+class SourcesFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    defaults: SourceDefaults = Field(default_factory=SourceDefaults)
+    sources: list[SourceSpec] = Field(min_length=1)
 
 
 @dataclass(slots=True)
@@ -37,32 +100,51 @@ class CrawlPlan:
     max_page_bytes: int
 
 
+def _problems(path: Path, exc: ValidationError) -> str:
+    lines = []
+    for error in exc.errors():
+        where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error["loc"])
+        lines.append(f"{path}: {where.lstrip('.') or 'file'}: {error['msg']}")
+    return "\n".join(lines)
+
+
+def validate_sources(path: str | Path) -> SourcesFile:
+    """The parsed, validated sources file, or SourcesError with one line per problem."""
+    path = Path(path)
+    try:
+        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise SourcesError(f"{path}: sources file not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SourcesError(f"{path}: cannot read sources file: {exc}") from exc
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" (line {mark.line + 1})" if mark else ""
+        raise SourcesError(f"{path}: not valid YAML{where}: "
+                           f"{getattr(exc, 'problem', exc)}") from exc
+    if not isinstance(doc, dict):
+        raise SourcesError(f"{path}: expected a mapping with a `sources:` list")
+    try:
+        return SourcesFile.model_validate(doc)
+    except ValidationError as exc:
+        raise SourcesError(_problems(path, exc)) from None
+
+
 def load_sources(path: str | Path, queries: list[str] | None = None) -> CrawlPlan:
     """Sources to crawl, with search templates expanded once per story query."""
-    try:
-        doc = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as exc:
-        raise SourcesError(f"{path}: cannot read sources file: {exc}") from exc
-    defaults = doc.get("defaults") or {}
+    spec = validate_sources(path)
+    defaults = spec.defaults
     out: list[Source] = []
-    for n, raw in enumerate(doc.get("sources") or [], 1):
-        where = f"{path}: source #{n}"
-        missing = [k for k in ("id", "url") if not raw.get(k)]
-        if missing:
-            raise SourcesError(f"{where}: missing {', '.join(missing)}")
-        kind = raw.get("kind", "feed")
-        if kind not in KINDS:
-            raise SourcesError(f"{where}: kind must be one of {KINDS}, not {kind!r}")
-        base = dict(
-            id=str(raw["id"]), name=str(raw.get("name", raw["id"])), kind=kind,
-            allow_networks=tuple(raw.get("allow_networks", defaults.get("allow_networks", ()))),
-            timeout=raw.get("timeout", defaults.get("timeout")),
-            wire=bool(raw.get("wire", False)))
-        if kind == "search":
-            if "{query}" not in raw["url"]:
-                raise SourcesError(f"{where}: a search source needs {{query}} in its url")
+    for raw in spec.sources:
+        networks = raw.allow_networks if raw.allow_networks is not None else defaults.allow_networks
+        base = {"id": raw.id, "name": raw.name or raw.id, "kind": raw.kind,
+                "allow_networks": tuple(networks),
+                "timeout": raw.timeout if raw.timeout is not None else defaults.timeout,
+                "max_page_bytes": raw.max_page_bytes or defaults.max_page_bytes,
+                "wire": raw.wire}
+        if raw.kind == "search":
             for q in queries or []:
-                out.append(Source(url=raw["url"].replace("{query}", quote_plus(q)), **base))
+                out.append(Source(url=raw.url.replace("{query}", quote_plus(q)), **base))
         else:
-            out.append(Source(url=str(raw["url"]), **base))
-    return CrawlPlan(out, int(defaults.get("max_page_bytes", 5_000_000)))
+            out.append(Source(url=raw.url, **base))
+    return CrawlPlan(out, defaults.max_page_bytes)

@@ -8,23 +8,66 @@ gives a score in [0, 1]. Terms the seed article itself stresses are added with a
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
+from datetime import date
 from pathlib import Path
-from typing import Iterable, Iterator
 
 import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from .errors import ConfigError
 from .enrich import keywords_of
 from .models import Article, StoryMatch, StoryProfile
 
 SEED_TERM_WEIGHT = 0.2
 
 
+class SeedFile(BaseModel):
+    """A story seed file (seeds/*.yaml), validated before any crawl starts."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_.-]+$")
+    title: str | None = None
+    article: str | None = None
+    start_date: date | None = None
+    required: list[list[str]] = Field(default_factory=list)
+    terms: dict[str, float] = Field(default_factory=dict)
+    queries: list[str] = Field(default_factory=list)
+    threshold: float = Field(default=0.6, ge=0, le=1)
+    saturation: float = Field(default=3.0, gt=0)
+
+
+def _seed_file(path: Path) -> SeedFile:
+    try:
+        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: seed file not found") from None
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise ConfigError(f"{path}: cannot read seed file: {' '.join(str(exc).split())}") from exc
+    if not isinstance(doc, dict):
+        raise ConfigError(f"{path}: expected a mapping with at least `id:`")
+    try:
+        return SeedFile.model_validate(doc)
+    except ValidationError as exc:
+        raise ConfigError("\n".join(
+            f"{path}: {'.'.join(map(str, e['loc'])) or 'file'}: {e['msg']}"
+            for e in exc.errors())) from None
+
+
 def load_story(path: str | Path) -> StoryProfile:
     path = Path(path)
-    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    seed = _seed_file(path)
     seed_text = ""
-    if doc.get("article"):
-        seed_text = (path.parent / doc["article"]).read_text(encoding="utf-8")
+    if seed.article:
+        article = path.parent / seed.article
+        try:
+            seed_text = article.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise ConfigError(f"{path}: article: cannot read {article}: {exc.strerror}") from exc
+    doc = seed.model_dump(exclude_none=True)
+    if seed.start_date:
+        doc["start_date"] = seed.start_date.isoformat()
     terms = {str(k).lower(): float(v) for k, v in (doc.get("terms") or {}).items()}
     for term in keywords_of("", seed_text, limit=15):
         terms.setdefault(term, SEED_TERM_WEIGHT)

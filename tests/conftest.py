@@ -19,8 +19,8 @@ import pytest  # noqa: E402
 
 from newsmon import jobs  # noqa: E402
 from newsmon.demoweb.server import serve_demo_web  # noqa: E402
-from pipeline.store import open_store  # noqa: E402
-from pipeline.stories import load_stories  # noqa: E402
+from newsmon.pipeline.store import open_store  # noqa: E402
+from newsmon.pipeline.stories import load_stories  # noqa: E402
 
 SEED_STORY = REPO / "seeds" / "nk-engineers-russia.yaml"
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -82,7 +82,7 @@ def make_engine_store(kind: str, request, **options):
     """A fresh set of indices under a unique prefix on the requested engine; removed after."""
     import uuid
 
-    from pipeline.store.engine import (ElasticsearchTransport, EngineStore,
+    from newsmon.pipeline.store.engine import (ElasticsearchTransport, EngineStore,
                                        OpenSearchTransport)
     prefix = f"t{uuid.uuid4().hex[:10]}"
     if kind == "opensearch":

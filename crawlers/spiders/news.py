@@ -1,14 +1,15 @@
 """The news spider: feeds, news sitemaps and search feeds in; article pages and outcomes out.
 
-It yields three kinds of records (pipeline.models): FetchedPage for every article page fetched,
-CrawlOutcome for every URL that ends here (feed read, not modified, seen, rejected), and
-FeedState with the validators for the next conditional GET. Parsing is done by pipeline.feeds.
+It yields three kinds of records (newsmon.pipeline.models): FetchedPage for every article page
+fetched, CrawlOutcome for every URL that ends here (feed read, not modified, seen, rejected), and
+FeedState with the validators for the next conditional GET. Parsing is done by
+newsmon.pipeline.feeds. The spider counts the URLs it meets (``met``) on its own, so that the
+index step can check that every one of them got exactly one outcome.
 """
 
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from dataclasses import replace
 from urllib.parse import urldefrag, urlsplit
 
@@ -19,11 +20,12 @@ from scrapy.http import TextResponse
 from twisted.internet.error import (ConnectionRefusedError, DNSLookupError, TCPTimedOutError,
                                     TimeoutError)
 
-from crawlers.middlewares import BlockedAddress
-from pipeline.feeds import parse_feed, parse_sitemap
-from pipeline.models import (NOT_MODIFIED, REJECTED, SEEN, SOURCE_READ, CrawlOutcome, FeedEntry,
-                             FeedState, FetchedPage, Source, utc_now)
-from pipeline.sources import load_sources
+from newsmon.crawlers.middlewares import BlockedAddress
+from newsmon.pipeline.feeds import parse_feed, parse_sitemap
+from newsmon.pipeline.models import (CrawlOutcome, FeedEntry, FeedState, FetchedPage, Outcome,
+                                     Source, utc_now)
+from newsmon.pipeline.runfiles import read_crawl_state
+from newsmon.pipeline.sources import load_sources
 
 # Statuses the spider wants to see itself; redirects stay with RedirectMiddleware.
 HANDLED_STATUSES = [304] + list(range(400, 600))
@@ -63,9 +65,9 @@ class NewsSpider(scrapy.Spider):
         plan = load_sources(sources, json.loads(queries))
         self.news_sources: list[Source] = plan.sources
         self.max_page_bytes = plan.max_page_bytes
-        saved = json.loads(Path(state).read_text()) if state and Path(state).exists() else {}
-        self.validators: dict[str, dict] = saved.get("feeds", {})
-        self.seen_urls: set[str] = set(saved.get("seen_urls", []))
+        saved = read_crawl_state(state)
+        self.validators: dict[str, FeedState] = saved.feeds
+        self.seen_urls: set[str] = set(saved.seen_urls)
         self.met: set[str] = set()
         # An article belongs to the outlet that publishes it, not to the feed that listed it:
         # a search feed's results are credited to the outlet configured for their host.
@@ -82,7 +84,7 @@ class NewsSpider(scrapy.Spider):
 
     def _request(self, url: str, source: Source, callback, **meta) -> scrapy.Request:
         meta.update(source=source, handle_httpstatus_list=HANDLED_STATUSES,
-                    download_maxsize=self.max_page_bytes)
+                    download_maxsize=source.max_page_bytes or self.max_page_bytes)
         if source.timeout:
             meta["download_timeout"] = float(source.timeout)
         return scrapy.Request(url, callback=callback, errback=self.on_failure, meta=meta,
@@ -93,21 +95,21 @@ class NewsSpider(scrapy.Spider):
             if not self._first_meeting(source.url):
                 continue
             request = self._request(source.url, source, self.parse_source)
-            saved = self.validators.get(source.url, {})
-            if saved.get("etag"):
-                request.headers["If-None-Match"] = saved["etag"]
-            if saved.get("last_modified"):
-                request.headers["If-Modified-Since"] = saved["last_modified"]
+            saved = self.validators.get(source.url)
+            if saved and saved.etag:
+                request.headers["If-None-Match"] = saved.etag
+            if saved and saved.last_modified:
+                request.headers["If-Modified-Since"] = saved.last_modified
             yield request
 
     def parse_source(self, response):
         source: Source = response.meta["source"]
         url = response.request.url
         if response.status == 304:
-            yield CrawlOutcome(url, NOT_MODIFIED, source=source.id)
+            yield CrawlOutcome(url, Outcome.NOT_MODIFIED, source=source.id)
             return
         if response.status >= 400:
-            yield CrawlOutcome(url, REJECTED, f"http_error:{response.status}", source=source.id)
+            yield CrawlOutcome(url, Outcome.REJECTED, f"http_error:{response.status}", source=source.id)
             return
         content_type = response.headers.get("Content-Type", b"").decode("latin-1")
         if source.kind == "sitemap" or response.meta.get("sitemap"):
@@ -115,14 +117,15 @@ class NewsSpider(scrapy.Spider):
         else:
             parsed = parse_feed(response.body, url, source.id, content_type)
         if parsed.error:
-            yield CrawlOutcome(url, REJECTED, parsed.error, source=source.id)
+            yield CrawlOutcome(url, Outcome.REJECTED, parsed.error, source=source.id)
             return
-        yield CrawlOutcome(url, SOURCE_READ, source=source.id,
+        yield CrawlOutcome(url, Outcome.SOURCE_READ, source=source.id,
                            detail=f"{len(parsed.entries)} entries {parsed.warning}".strip())
         yield FeedState(url, etag=response.headers.get("ETag", b"").decode("latin-1"),
                         last_modified=response.headers.get("Last-Modified", b"").decode("latin-1"))
         for where, reason in parsed.skipped:
-            yield CrawlOutcome(where, REJECTED, reason, source=source.id)
+            if self._first_meeting(where):
+                yield CrawlOutcome(where, Outcome.REJECTED, reason, source=source.id)
         for child in parsed.child_sitemaps:
             if self._first_meeting(child):
                 yield self._request(child, source, self.parse_source, sitemap=True)
@@ -144,7 +147,7 @@ class NewsSpider(scrapy.Spider):
         if not self._first_meeting(url):
             return
         if url in self.seen_urls:
-            yield CrawlOutcome(url, SEEN, source=source.id)
+            yield CrawlOutcome(url, Outcome.SEEN, source=source.id)
             return
         yield self._request(url, source, self.parse_article, entry=entry)
 
@@ -153,12 +156,12 @@ class NewsSpider(scrapy.Spider):
         entry: FeedEntry = response.meta["entry"]
         url = response.request.meta.get("redirect_urls", [response.request.url])[0]
         if response.status >= 400:
-            yield CrawlOutcome(url, REJECTED, f"http_error:{response.status}", source=source.id)
+            yield CrawlOutcome(url, Outcome.REJECTED, f"http_error:{response.status}", source=source.id)
             return
         content_type = response.headers.get("Content-Type", b"").decode("latin-1").lower()
         if not isinstance(response, TextResponse) or (
                 content_type and not content_type.startswith(HTML_TYPES)):
-            yield CrawlOutcome(url, REJECTED, "not_html", source=source.id,
+            yield CrawlOutcome(url, Outcome.REJECTED, "not_html", source=source.id,
                                detail=content_type[:80])
             return
         yield FetchedPage(
@@ -172,5 +175,5 @@ class NewsSpider(scrapy.Spider):
         request = failure.request
         source: Source | None = request.meta.get("source")
         url = request.meta.get("redirect_urls", [request.url])[0]
-        yield CrawlOutcome(url, REJECTED, failure_reason(failure),
+        yield CrawlOutcome(url, Outcome.REJECTED, failure_reason(failure),
                            source=source.id if source else "", detail=str(failure.value)[:200])

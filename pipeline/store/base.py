@@ -1,22 +1,38 @@
-"""The Store interface: what the pipeline, the CLI and the DAGs need from any search engine.
+"""The Store interface: what the pipeline, the CLI and the DAGs need from any store.
 
-Backends: SQLite (embedded default, pipeline/store/sqlite.py). Every backend passes the same
-contract tests (tests/pipeline/store/test_contract.py).
+Two protocols:
+- ``Store``: what every store does, the embedded SQLite file and the search engines alike.
+- ``IndexAdmin``: what only search engines do besides (migrate to a new mapping, roll over).
+
+Every backend passes the same contract tests (tests/pipeline/store/test_contract.py).
 """
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Iterator, Protocol
+from typing import Any, Protocol, runtime_checkable
 
-from ..models import Article, CrawlOutcome, FeedState, Story
+from ..models import Article, CrawlOutcome, FeedState, Outcome, Story
+
+log = logging.getLogger(__name__)
 
 # Fields that top_terms() can count, in every backend.
 TERM_FIELDS = ("source", "source_name", "language", "authors", "persons", "orgs", "places",
                "keywords", "story_ids")
 
 # Outcomes after which a URL is not fetched again by later runs.
-FINAL_OUTCOMES = ("indexed", "unchanged", "duplicate:exact", "duplicate:near")
+FINAL_OUTCOMES = (Outcome.INDEXED, Outcome.UNCHANGED, Outcome.DUPLICATE_EXACT,
+                  Outcome.DUPLICATE_NEAR)
+
+
+class StoreNotFound(LookupError):
+    """A read-only command named a store that does not exist (it is never created for it)."""
+
+
+class StoreNotReady(RuntimeError):
+    """The store exists but was not set up (`newsmon index setup`)."""
 
 
 @dataclass
@@ -37,10 +53,28 @@ class UpsertResult:
     failed: list[tuple[str, str]] = field(default_factory=list)   # (id, error)
 
 
+@dataclass
+class SetupReport:
+    """What setup, migrate or rollover did, line by line, for people to read."""
+
+    lines: list[str] = field(default_factory=list)
+    lifecycle: bool = False
+    details: dict[str, Any] = field(default_factory=dict)   # the engine's answer, if any
+
+    def say(self, line: str) -> None:
+        log.info("store: %s", line)
+        self.lines.append(line)
+
+
+@runtime_checkable
 class Store(Protocol):
     url: str
 
-    def setup(self) -> None: ...
+    def setup(self) -> SetupReport:
+        """Create or update what the store needs (schema, templates, indices). Idempotent."""
+        ...
+
+    def exists(self) -> bool: ...
     def close(self) -> None: ...
 
     # documents
@@ -51,13 +85,21 @@ class Store(Protocol):
     def search(self, query: str, filters: SearchFilters | None = None,
                limit: int = 20) -> list[dict[str, Any]]: ...
     def story_articles(self, story_id: str) -> list[dict[str, Any]]: ...
+
     def date_histogram(self, filters: SearchFilters | None = None) -> list[tuple[str, int]]:
         """(YYYY-MM-DD, articles) per day of published_at, days without articles left out."""
+        ...
+
     def top_terms(self, field: str, filters: SearchFilters | None = None,
                   size: int = 10) -> list[tuple[str, int]]:
         """The most frequent values of a TERM_FIELDS field, most frequent first, ties by value."""
+        ...
 
-    # duplicate lookup (pipeline.dedupe.DuplicateLookup)
+    def outlets(self) -> list[tuple[str, str]]:
+        """(outlet id, outlet name) of every outlet with a stored article, by id."""
+        ...
+
+    # duplicate lookup (newsmon.pipeline.dedupe.DuplicateLookup)
     def content_hashes(self, ids: list[str]) -> dict[str, str]: ...
     def find_by_content_hash(self, content_hash: str) -> str | None: ...
     def near_candidates(self, bands: list[str]) -> list[dict[str, Any]]: ...
@@ -73,6 +115,14 @@ class Store(Protocol):
     def seen_urls(self) -> list[str]: ...
     def record_outcomes(self, run_id: str, outcomes: Iterable[CrawlOutcome]) -> None: ...
     def record_run(self, run_id: str, counts: dict[str, Any]) -> None: ...
+
+
+@runtime_checkable
+class IndexAdmin(Store, Protocol):
+    """What only search engines do: mapping migrations and rollover of the write index."""
+
+    def migrate(self, keep_old: bool = False) -> SetupReport: ...
+    def rollover(self, max_docs: int | None = None) -> SetupReport: ...
 
 
 def stable_document(doc: dict[str, Any]) -> dict[str, Any]:

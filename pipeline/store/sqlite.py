@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
+from collections.abc import Iterable, Iterator
 from importlib import resources
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any
 
-from ..models import Article, CrawlOutcome, FeedState, Story, utc_now
-from .base import FINAL_OUTCOMES, TERM_FIELDS, SearchFilters, UpsertResult, stable_document
+from ..models import Article, CrawlOutcome, FeedState, Outcome, Story, utc_now
+from .base import (FINAL_OUTCOMES, TERM_FIELDS, SearchFilters, SetupReport, StoreNotFound,
+                   UpsertResult, stable_document)
 
 SCHEMA = resources.files(__package__) / "sqlite_schema.sql"
 SCHEMA_VERSION = "2"   # 2: full-text rows keyed by the article rowid
@@ -29,25 +31,41 @@ def fts_query(query: str) -> str:
 
 
 class SQLiteStore:
-    def __init__(self, path: str | Path):
+    def __init__(self, path: str | Path, create: bool = True):
         self.path = Path(path)
         self.url = f"sqlite:///{self.path}"
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(self.path, timeout=30)
+        if create:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.db = sqlite3.connect(self.path, timeout=30)
+        else:
+            # Read-only commands must not leave an empty store behind a mistyped path.
+            if not self.path.is_file():
+                raise StoreNotFound(f"no store at {self.path}: run `newsmon demo` or "
+                                    "`newsmon run` first, or pass --store")
+            self.db = sqlite3.connect(f"file:{self.path}?mode=rw", uri=True, timeout=30)
+            if not self.exists():
+                self.db.close()
+                raise StoreNotFound(f"{self.path} is not a newsmon store")
         self.db.row_factory = sqlite3.Row
         self.setup()
 
     # -- lifecycle ----------------------------------------------------------------------------
-    def setup(self) -> None:
+    def exists(self) -> bool:
+        return self.db.execute("SELECT 1 FROM sqlite_master WHERE name = 'meta'").fetchone() is not None
+
+    def setup(self) -> SetupReport:
         """Create the schema if missing, or migrate an older one. Safe to run again."""
-        exists = self.db.execute("SELECT 1 FROM sqlite_master WHERE name = 'meta'").fetchone()
-        version = exists and self.db.execute(
+        report = SetupReport()
+        version = self.exists() and self.db.execute(
             "SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
         if version and version[0] == "1":
             self._migrate_from_1()
+            report.say("migrated schema 1 -> 2 (full-text rows keyed by rowid)")
         self.db.executescript(SCHEMA.read_text(encoding="utf-8"))
         self.db.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", (SCHEMA_VERSION,))
         self.db.commit()
+        report.say(f"SQLite store {self.path}: schema version {SCHEMA_VERSION} ready")
+        return report
 
     def _migrate_from_1(self) -> None:
         """Version 1 keyed full-text rows by an UNINDEXED id column: rebuild them by rowid."""
@@ -61,10 +79,10 @@ class SQLiteStore:
     def close(self) -> None:
         self.db.close()
 
-    def __enter__(self):
+    def __enter__(self) -> SQLiteStore:
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
     # -- documents ----------------------------------------------------------------------------
@@ -189,6 +207,11 @@ class SQLiteStore:
             f"GROUP BY value ORDER BY n DESC, value LIMIT ?", [*args, size])
         return [(r[0], r[1]) for r in rows]
 
+    def outlets(self) -> list[tuple[str, str]]:
+        rows = self.db.execute("SELECT source, min(json_extract(doc, '$.source_name')) FROM "
+                               "articles GROUP BY source ORDER BY source")
+        return [(r[0], r[1] or r[0]) for r in rows]
+
     # -- duplicate lookup ---------------------------------------------------------------------
     def content_hashes(self, ids: list[str]) -> dict[str, str]:
         out: dict[str, str] = {}
@@ -241,7 +264,7 @@ class SQLiteStore:
     def seen_urls(self) -> list[str]:
         rows = self.db.execute(
             f"SELECT url FROM url_outcomes WHERE outcome IN ({','.join('?' * len(FINAL_OUTCOMES))})",
-            FINAL_OUTCOMES)
+            [str(o) for o in FINAL_OUTCOMES])
         return [r["url"] for r in rows]
 
     def record_outcomes(self, run_id: str, outcomes: Iterable[CrawlOutcome]) -> None:
@@ -249,9 +272,10 @@ class SQLiteStore:
         with self.db:
             self.db.executemany(
                 "INSERT OR REPLACE INTO url_outcomes VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [(o.url, o.outcome, o.reason, o.source, o.doc_id, run_id, now) for o in outcomes
+                [(o.url, str(o.outcome), o.reason, o.source, o.doc_id, run_id, now)
+                 for o in outcomes
                  # a URL that was final stays final: 'seen' and 'not_modified' say nothing new
-                 if o.outcome not in ("seen", "not_modified")])
+                 if o.outcome not in (Outcome.SEEN, Outcome.NOT_MODIFIED)])
 
     def record_run(self, run_id: str, counts: dict[str, Any]) -> None:
         with self.db:

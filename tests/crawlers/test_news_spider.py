@@ -9,21 +9,21 @@ from pathlib import Path
 import pytest
 import yaml
 
-from pipeline.landing import read_landing
-from pipeline.models import CrawlOutcome, FeedState, FetchedPage
+from newsmon.pipeline.runfiles import read_records
+from newsmon.pipeline.models import CrawlSummary, CrawlOutcome, FeedState, FetchedPage
 
 REPO = Path(__file__).resolve().parents[2]
 
 
 def crawl(sources: Path, out: Path, state: dict | None = None) -> list:
-    cmd = [sys.executable, "-m", "crawlers.run", "--sources", str(sources), "--out", str(out),
+    cmd = [sys.executable, "-m", "newsmon.crawlers.run", "--sources", str(sources), "--out", str(out),
            "--queries", json.dumps(["North Korea engineers Russia"])]
     if state is not None:
         state_file = out.with_suffix(".state.json")
         state_file.write_text(json.dumps(state))
         cmd += ["--state", str(state_file)]
     subprocess.run(cmd, check=True, cwd=REPO, capture_output=True, timeout=300)
-    return list(read_landing(out))
+    return list(read_records(out))
 
 
 @pytest.fixture(scope="module")
@@ -90,7 +90,8 @@ def test_loopback_is_refused_unless_a_source_allows_it(demo_sources, tmp_path):
     strict = tmp_path / "strict.yaml"
     strict.write_text(yaml.safe_dump(doc))
     records = crawl(strict, tmp_path / "crawl.jsonl")
-    assert [(r.outcome, r.reason) for r in records] == [("rejected", "blocked_address")] * 2
+    outcomes = [r for r in records if isinstance(r, CrawlOutcome)]
+    assert [(r.outcome, r.reason) for r in outcomes] == [("rejected", "blocked_address")] * 2
 
 
 def test_unreachable_source_is_an_outcome_not_a_crash(tmp_path):
@@ -98,5 +99,6 @@ def test_unreachable_source_is_an_outcome_not_a_crash(tmp_path):
     sources.write_text(yaml.safe_dump({
         "defaults": {"allow_networks": ["127.0.0.0/8"], "timeout": 2},
         "sources": [{"id": "dead", "url": "http://127.0.0.1:9/rss.xml"}]}))
-    (outcome,) = crawl(sources, tmp_path / "crawl.jsonl")
+    outcome, summary = crawl(sources, tmp_path / "crawl.jsonl")
     assert (outcome.outcome, outcome.reason) == ("rejected", "connection_refused")
+    assert summary == CrawlSummary(urls_met=1, finish_reason="finished", complete=True)

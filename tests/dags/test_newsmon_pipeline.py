@@ -36,7 +36,7 @@ def test_dags_import_without_errors(dagbag):
 
 
 def test_dag_runs_end_to_end_against_the_demo_web(dagbag, demo_sources, tmp_path):
-    from pipeline.store import open_store
+    from newsmon.pipeline.store import open_store
     dag = dagbag.get_dag("newsmon_pipeline")
     store_path = tmp_path / "dag.sqlite"
     conf = {"sources": str(demo_sources), "store": str(store_path), "landing": str(tmp_path / "landing")}
@@ -68,8 +68,11 @@ def test_dag_runs_against_opensearch(dagbag, demo_sources, tmp_path, request):
     assert store.get_story("nk-engineers-russia")["articles"] >= 20
 
 
-def test_store_url_from_an_airflow_connection():
-    from newsmon.dagtasks import store_url_from_connection
-    assert store_url_from_connection("elasticsearch", "es01", 9200, "elastic", "p@ss", "https") == \
-        "elasticsearch+https://elastic:p%40ss@es01:9200"
-    assert store_url_from_connection("opensearch", "os", None, None, None, "http") == "opensearch+http://os:9200"
+def test_store_from_an_airflow_connection_keeps_credentials_out_of_the_url():
+    from newsmon.dagtasks import store_from_connection
+    password = "p@ss:w/rd"   # every character that breaks a URL
+    es = store_from_connection("elasticsearch", "es01", 9200, "newsmon_writer", password, "https")
+    assert es == {"store": "elasticsearch+https://es01:9200", "es_username": "newsmon_writer",
+                  "es_password": password}
+    assert store_from_connection("opensearch", "os", None, None, None, "http") == {
+        "store": "opensearch+http://os:9200", "es_username": None, "es_password": None}

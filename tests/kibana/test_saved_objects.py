@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from newsmon.kibana import SAVED_OBJECTS, load_objects
-from pipeline.store.engine import RESOURCES
+from newsmon.pipeline.store.engine import RESOURCES
 
 REPO = Path(__file__).resolve().parents[2]
 AGGREGATABLE = {"keyword", "date", "long", "integer", "short", "byte", "double", "float",

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.models import Article
+from newsmon.pipeline.models import Article
 
 REPO = Path(__file__).resolve().parents[2]
 

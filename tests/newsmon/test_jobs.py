@@ -4,8 +4,8 @@ import shutil
 import sqlite3
 
 from newsmon import jobs
-from pipeline.store import open_store
-from pipeline.store.base import stable_document
+from newsmon.pipeline.store import open_store
+from newsmon.pipeline.store.base import stable_document
 
 
 def _snapshot(store):

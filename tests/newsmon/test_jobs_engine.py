@@ -7,7 +7,8 @@ import pytest
 from conftest import make_engine_store
 from engine_proxy import EngineProxy
 from newsmon import jobs
-from pipeline.store.engine import ElasticsearchTransport, EngineStore, OpenSearchTransport
+from newsmon.pipeline.store.engine import (ElasticsearchTransport, EngineStore,
+                                           OpenSearchTransport, RetryPolicy)
 
 
 def _ids(store) -> list[str]:
@@ -57,7 +58,7 @@ def test_engine_stopped_mid_run_and_started_again_loses_nothing(proxied, demo_so
     counts = jobs.run_all(demo_sources, stories, store, tmp_path / "landing" / "r1", "r1", progress=outage)
     assert restarted.is_set(), "the outage did not happen"
     assert proxy.requests > requests_before
-    retries = [r for r in caplog.records if r.name == "pipeline.store.engine" and "retry" in r.getMessage()]
+    retries = [r for r in caplog.records if r.name.startswith("newsmon.pipeline.store.engine") and "retry" in r.getMessage()]
     assert retries, "no request met the outage"
     assert counts["adds_up"] and counts["dead_letter"] == {"pending": 0, "replayed": 0}
     ids = _ids(reference)
@@ -68,7 +69,7 @@ def _index_while_down(proxied, demo_sources, stories, run_dir):
     """Crawl and process with the engine up, then index with it down: the step must fail
     loudly, after saving the documents. Returns the processed file."""
     proxy, store, _ = proxied
-    store.max_retries, store.backoff = 2, 0.05
+    store.retry = RetryPolicy(max_retries=2, backoff=0.05)
     processed = jobs.process(jobs.crawl(demo_sources, stories, store, run_dir), store, stories)
     proxy.stop()
     with pytest.raises(Exception, match="unavailable"):

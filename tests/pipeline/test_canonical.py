@@ -1,7 +1,6 @@
 import pytest
 
-from pipeline.canonical import canonical_url, is_amp, normalize_url
-
+from newsmon.pipeline.canonical import canonical_url, normalize_url
 
 @pytest.mark.parametrize("url, expected", [
     ("HTTPS://Example.ORG:443/World/Story?utm_source=rss&utm_medium=feed",
@@ -22,10 +21,3 @@ def test_rel_canonical_is_followed_on_the_same_site_only():
     assert canonical_url(page, "https://other.example.net/world/story") == normalize_url(page)
     assert canonical_url(page, "javascript:void(0)") == normalize_url(page)
     assert canonical_url(page, "") == normalize_url(page)
-
-
-def test_amp_urls_are_recognised():
-    assert is_amp("https://example.org/amp/world/story")
-    assert is_amp("https://example.org/world/story/amp")
-    assert is_amp("https://example.org/world/story.amp.html")
-    assert not is_amp("https://example.org/world/ampersand-story")

@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.claims import attribution_in, extract_claims
+from newsmon.pipeline.claims import attribution_in, extract_claims
 
 SEED = Path(__file__).parents[2] / "seeds" / "000_b47da22447e8a96d.txt"
 

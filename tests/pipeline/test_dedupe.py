@@ -3,12 +3,12 @@
 import pytest
 
 from newsmon.demoweb.site import DemoSite
-from pipeline import minhash
-from pipeline.dedupe import dedupe
-from pipeline.extract import content_hash
-from pipeline.ledger import Ledger
-from pipeline.models import Article, doc_id
-from pipeline.store.sqlite import SQLiteStore
+from newsmon.pipeline import minhash
+from newsmon.pipeline.dedupe import dedupe
+from newsmon.pipeline.extract import content_hash
+from newsmon.pipeline.ledger import Ledger
+from newsmon.pipeline.models import Article, doc_id
+from newsmon.pipeline.store.sqlite import SQLiteStore
 
 
 def _article(demo, outlet="x", wire=False) -> Article:

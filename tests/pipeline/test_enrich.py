@@ -1,5 +1,5 @@
-from pipeline.enrich import detect_language, enrich, keywords_of, load_nlp
-from pipeline.models import Article
+from newsmon.pipeline.enrich import detect_language, enrich, keywords_of, load_nlp
+from newsmon.pipeline.models import Article
 
 
 def test_language_of_english_german_russian():

@@ -3,10 +3,10 @@ from pathlib import Path
 import pytest
 
 from expectations import expected, fixture_files
-from pipeline.canonical import canonicalize
-from pipeline.extract import content_hash, extract
-from pipeline.ledger import Ledger
-from pipeline.models import FetchedPage, doc_id
+from newsmon.pipeline.canonical import canonicalize
+from newsmon.pipeline.extract import content_hash, extract
+from newsmon.pipeline.ledger import Ledger
+from newsmon.pipeline.models import FetchedPage, doc_id
 
 PAGES = Path(__file__).parents[1] / "fixtures" / "pages"
 

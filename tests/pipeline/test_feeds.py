@@ -3,7 +3,7 @@ from pathlib import Path
 import pytest
 
 from expectations import expected, fixture_files
-from pipeline.feeds import parse_feed, parse_sitemap
+from newsmon.pipeline.feeds import parse_feed, parse_sitemap
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
 FEED_URL = "https://example.org/feed.xml"

@@ -3,8 +3,8 @@ look-alike does (a missile test, Russia-Ukraine news without North Korea, a Mosc
 train)."""
 
 from newsmon.demoweb.site import DemoSite
-from pipeline.models import Article
-from pipeline.stories import assign_stories, score
+from newsmon.pipeline.models import Article
+from newsmon.pipeline.stories import assign_stories, score
 
 
 def _article(demo) -> Article:

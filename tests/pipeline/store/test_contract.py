@@ -7,9 +7,9 @@ that node; elasticsearch runs when NEWSMON_ES_URL points at a real Elasticsearch
 import pytest
 
 from conftest import ENGINES, make_engine_store
-from pipeline.models import Article, CrawlOutcome, Entity, FeedState, StoryMatch, Story, doc_id
-from pipeline.store import SearchFilters
-from pipeline.store.sqlite import SQLiteStore
+from newsmon.pipeline.models import Article, CrawlOutcome, Entity, FeedState, StoryMatch, Story, doc_id
+from newsmon.pipeline.store import SearchFilters
+from newsmon.pipeline.store.sqlite import SQLiteStore
 
 
 @pytest.fixture(params=["sqlite", *ENGINES])

@@ -6,8 +6,8 @@ import shutil
 import pytest
 
 from conftest import make_engine_store
-from pipeline.models import Article, doc_id
-from pipeline.store.engine import RESOURCES, EngineError
+from newsmon.pipeline.models import Article, doc_id
+from newsmon.pipeline.store.engine import RESOURCES, EngineError
 
 
 def _article(n: int, **overrides) -> Article:
@@ -28,7 +28,7 @@ def store(request):
 
 def test_updates_after_rollover_stay_in_their_index(store):
     store.upsert_articles([_article(1), _article(2)])
-    rolled = store.rollover()
+    rolled = store.rollover().details
     assert rolled["rolled_over"] and len(store.article_indices()) == 2
     result = store.upsert_articles([_article(1, text="Corrected body about deminers."), _article(3)])
     assert sorted(result.written) == sorted([_article(1).id, _article(3).id])
@@ -41,7 +41,7 @@ def test_updates_after_rollover_stay_in_their_index(store):
 
 
 def test_claims_index_follows_the_article(store):
-    from pipeline.models import Claim
+    from newsmon.pipeline.models import Claim
     claims = [Claim(5000, "engineers", "5,000 engineers", "NIS", "Yonhap"), Claim(1000, "deminers", "x", "NIS")]
     store.upsert_articles([_article(1, claims=claims)])
     count = lambda: store._request("GET", f"/{store.claims}/_count")["count"]  # noqa: E731
@@ -61,13 +61,13 @@ def test_migration_to_a_new_mapping_version_behind_the_alias(store, tmp_path, re
     mappings["template"]["mappings"]["properties"]["section"] = {"type": "keyword"}
     (resources / "component_mappings.json").write_text(json.dumps(mappings))
     v2 = type(store)(store.t, store.url, prefix=store.prefix, resources_dir=resources)
-    lines = v2.migrate()
+    lines = v2.migrate().lines
     assert any("reindexed 2 documents" in line for line in lines)
     assert v2.article_indices() == [f"{store.prefix}-articles-v2-000001"]
     assert v2.count_articles() == 2
     mapping = v2._request("GET", f"/{store.prefix}-articles-v2-000001/_mapping")
     assert "section" in next(iter(mapping.values()))["mappings"]["properties"]
-    assert v2.migrate() == ["already at mapping version 2"]
+    assert v2.migrate().lines == ["already at mapping version 2"]
     assert v2.upsert_articles([_article(3)]).written == [_article(3).id]
 
 

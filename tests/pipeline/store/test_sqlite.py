@@ -2,8 +2,8 @@
 
 import sqlite3
 
-from pipeline.models import Article, doc_id
-from pipeline.store.sqlite import SCHEMA_VERSION, SQLiteStore
+from newsmon.pipeline.models import Article, doc_id
+from newsmon.pipeline.store.sqlite import SCHEMA_VERSION, SQLiteStore
 
 
 def _article(n: int) -> Article:

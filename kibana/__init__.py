@@ -1,4 +1,5 @@
-"""Import the Kibana saved objects (kibana/saved_objects.ndjson) into a Kibana.
+"""Kibana: the saved objects (saved_objects.ndjson, beside this file; package data of
+newsmon.kibana) and the code that imports them into a Kibana.
 
 The objects name the default indices (newsmon-articles, newsmon-claims); another index prefix
 is written into the data views on the way in.
@@ -9,11 +10,13 @@ from __future__ import annotations
 import base64
 import json
 import uuid
+from importlib import resources
 from pathlib import Path
 from urllib.error import HTTPError
 from urllib.request import Request, urlopen
 
-SAVED_OBJECTS = Path(__file__).resolve().parents[1] / "kibana" / "saved_objects.ndjson"
+# Package data, found the same way in a checkout and in an installed wheel.
+SAVED_OBJECTS = Path(str(resources.files(__package__) / "saved_objects.ndjson"))
 
 
 def load_objects(path: Path = SAVED_OBJECTS, prefix: str = "newsmon") -> list[dict]:

