@@ -10,10 +10,12 @@ from newsmon.pipeline import minhash
 from newsmon.pipeline.extract import content_hash
 from newsmon.pipeline.models import Article, Claim, Entity, StoryMatch, doc_id
 
-WORDS = ("north korea russia engineers deminers kursk troops deployment intelligence service "
-         "seoul moscow pyongyang bridge railway minefield report officials lawmakers briefing "
-         "estimate ministry defence agency border region satellite imagery camps analysts army "
-         "construction workers ukraine war front casualties statement president treaty").split()
+WORDS = (
+    "north korea russia engineers deminers kursk troops deployment intelligence service "
+    "seoul moscow pyongyang bridge railway minefield report officials lawmakers briefing "
+    "estimate ministry defence agency border region satellite imagery camps analysts army "
+    "construction workers ukraine war front casualties statement president treaty"
+).split()
 OUTLETS = [f"outlet-{n}" for n in range(40)]
 
 
@@ -38,16 +40,36 @@ def articles(count: int, seed: int = 7, with_minhash: bool = True) -> list[Artic
         text = " ".join(rng.choices(VOCABULARY, _WEIGHTS, k=rng.randint(120, 260))) + "."
         url = f"https://{rng.choice(OUTLETS)}.example/news/{n}"
         sig = minhash.signature(text) if with_minhash else []
-        out.append(Article(
-            id=doc_id(url), url=url, canonical_url=url, source=url.split("/")[2].split(".")[0],
-            source_name="Outlet", title=f"Report {n}: " + " ".join(rng.sample(WORDS, 6)), text=text,
-            fetched_at="2025-09-01T00:00:00Z",
-            published_at=f"2025-{rng.randint(6, 8):02d}-{rng.randint(1, 28):02d}T{rng.randint(0, 23):02d}:00:00Z",
-            language="en", content_hash=content_hash(text), dup_group=doc_id(url),
-            minhash=sig, minhash_bands=minhash.band_keys(sig) if sig else [],
-            entities=[Entity("Kim Jong Un", "PERSON"), Entity("Kursk", "GPE")],
-            persons=["Kim Jong Un"], places=["Kursk"], orgs=["National Intelligence Service"],
-            keywords=rng.sample(WORDS, 5),
-            claims=[Claim(float(rng.choice([1000, 5000, 6000])), "engineers", "text", "NIS", "Yonhap")],
-            stories=[StoryMatch("nk-engineers-russia", 0.9)] if n % 3 == 0 else []))
+        out.append(
+            Article(
+                id=doc_id(url),
+                url=url,
+                canonical_url=url,
+                source=url.split("/")[2].split(".")[0],
+                source_name="Outlet",
+                title=f"Report {n}: " + " ".join(rng.sample(WORDS, 6)),
+                text=text,
+                fetched_at="2025-09-01T00:00:00Z",
+                published_at=(
+                    f"2025-{rng.randint(6, 8):02d}-{rng.randint(1, 28):02d}"
+                    f"T{rng.randint(0, 23):02d}:00:00Z"
+                ),
+                language="en",
+                content_hash=content_hash(text),
+                dup_group=doc_id(url),
+                minhash=sig,
+                minhash_bands=minhash.band_keys(sig) if sig else [],
+                entities=[Entity("Kim Jong Un", "PERSON"), Entity("Kursk", "GPE")],
+                persons=["Kim Jong Un"],
+                places=["Kursk"],
+                orgs=["National Intelligence Service"],
+                keywords=rng.sample(WORDS, 5),
+                claims=[
+                    Claim(
+                        float(rng.choice([1000, 5000, 6000])), "engineers", "text", "NIS", "Yonhap"
+                    )
+                ],
+                stories=[StoryMatch("nk-engineers-russia", 0.9)] if n % 3 == 0 else [],
+            )
+        )
     return out

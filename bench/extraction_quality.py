@@ -16,7 +16,7 @@ from newsmon.pipeline.models import FetchedPage
 
 def _grams(text: str) -> Counter:
     tokens = re.findall(r"\w+", text or "")
-    return Counter(tuple(tokens[i:i + 4]) for i in range(max(len(tokens) - 3, 0)))
+    return Counter(tuple(tokens[i : i + 4]) for i in range(max(len(tokens) - 3, 0)))
 
 
 def score(truth: dict, predicted: dict) -> dict:
@@ -34,9 +34,9 @@ def score(truth: dict, predicted: dict) -> dict:
             recalls.append(1.0)
         else:
             total = tp + fp + fn
-            tp, fp, fn = tp / total, fp / total, fn / total
-            precisions.append(tp / (tp + fp) if tp + fp else 0.0)
-            recalls.append(tp / (tp + fn) if tp + fn else 0.0)
+            ntp, nfp, nfn = tp / total, fp / total, fn / total
+            precisions.append(ntp / (ntp + nfp) if ntp + nfp else 0.0)
+            recalls.append(ntp / (ntp + nfn) if ntp + nfn else 0.0)
         exact += re.findall(r"\w+", expected) == re.findall(r"\w+", got)
     precision = sum(precisions) / len(precisions)
     recall = sum(recalls) / len(recalls)
@@ -52,9 +52,16 @@ def main() -> None:
     start = time.perf_counter()
     for doc_id, item in truth.items():
         raw = gzip.decompress((root / "html" / f"{doc_id}.html.gz").read_bytes())
-        page = FetchedPage(url=item["url"], final_url=item["url"], status=200,
-                           body=raw.decode("utf-8", errors="replace"), encoding="utf-8",
-                           fetched_at="2025-01-01T00:00:00Z", source="bench", source_name="bench")
+        page = FetchedPage(
+            url=item["url"],
+            final_url=item["url"],
+            status=200,
+            body=raw.decode("utf-8", errors="replace"),
+            encoding="utf-8",
+            fetched_at="2025-01-01T00:00:00Z",
+            source="bench",
+            source_name="bench",
+        )
         try:
             predicted[doc_id] = {"articleBody": extract_page(page).text}
         except ValueError as exc:
@@ -62,6 +69,7 @@ def main() -> None:
     seconds = time.perf_counter() - start
 
     ours = score(truth, predicted)
+
     def reference_output(name: str) -> dict:
         # Stored as {"version": ..., "output": {id: {"articleBody": ...}}}.
         data = json.loads((root / "reference-outputs" / f"{name}.json").read_text())
@@ -69,14 +77,23 @@ def main() -> None:
 
     reference = score(truth, reference_output("trafilatura"))
     whole_page = score(truth, reference_output("html-text"))
-    print(f"pages: {len(truth)}  rejected: {dict(rejected) or 0}  "
-          f"time per page: {seconds / len(truth) * 1e3:.1f} ms")
-    for name, s in (("newsmon extract", ours), ("trafilatura reference output", reference),
-                    ("whole-page text", whole_page)):
-        print(f"  {name:<30} F1 {s['f1']:.3f}  P {s['precision']:.3f}  R {s['recall']:.3f}  "
-              f"accuracy {s['accuracy']:.3f}")
-    print(f"F1 ratio newsmon / trafilatura reference: {ours['f1'] / reference['f1']:.3f} "
-          "(published reference F1: 0.958)")
+    print(
+        f"pages: {len(truth)}  rejected: {dict(rejected) or 0}  "
+        f"time per page: {seconds / len(truth) * 1e3:.1f} ms"
+    )
+    for name, s in (
+        ("newsmon extract", ours),
+        ("trafilatura reference output", reference),
+        ("whole-page text", whole_page),
+    ):
+        print(
+            f"  {name:<30} F1 {s['f1']:.3f}  P {s['precision']:.3f}  R {s['recall']:.3f}  "
+            f"accuracy {s['accuracy']:.3f}"
+        )
+    print(
+        f"F1 ratio newsmon / trafilatura reference: {ours['f1'] / reference['f1']:.3f} "
+        "(published reference F1: 0.958)"
+    )
 
 
 if __name__ == "__main__":

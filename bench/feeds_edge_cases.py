@@ -28,8 +28,8 @@ def main() -> None:
     for path, body in bodies:
         try:
             result = parse_feed(body, f"https://example.org/{path.name}", "bench")
-        except Exception as exc:  # the point of the benchmark: this must never happen
-            unhandled.append((path, exc))
+        except Exception as error:  # the point of the benchmark: this must never happen
+            unhandled.append((path, error))
             continue
         if result.error:
             key = f"rejected:{result.error}"
@@ -50,8 +50,10 @@ def main() -> None:
         print(f"  {folder:<11} " + ", ".join(f"{k}={v}" for k, v in counts.most_common(4)))
     per_feed_ours = ours_seconds / len(bodies) * 1e3
     per_feed_raw = raw_seconds / len(bodies) * 1e3
-    print(f"time per feed: newsmon {per_feed_ours:.2f} ms, raw feedparser {per_feed_raw:.2f} ms, "
-          f"ratio {per_feed_ours / per_feed_raw:.2f}")
+    print(
+        f"time per feed: newsmon {per_feed_ours:.2f} ms, raw feedparser {per_feed_raw:.2f} ms, "
+        f"ratio {per_feed_ours / per_feed_raw:.2f}"
+    )
     for path, exc in unhandled[:10]:
         print(f"  UNHANDLED {path}: {exc!r}")
     raise SystemExit(1 if unhandled else 0)

@@ -31,25 +31,33 @@ def main() -> None:
     start = time.perf_counter()
     for i in range(0, len(rows), BATCH):
         with raw:
-            raw.executemany("INSERT OR REPLACE INTO docs VALUES (?, ?)", rows[i:i + BATCH])
+            raw.executemany("INSERT OR REPLACE INTO docs VALUES (?, ?)", rows[i : i + BATCH])
     raw_seconds = time.perf_counter() - start
 
     store = SQLiteStore(tmp / "store.sqlite")
     start = time.perf_counter()
     for i in range(0, len(docs), BATCH):
-        store.upsert_articles(docs[i:i + BATCH])
+        store.upsert_articles(docs[i : i + BATCH])
     ours_seconds = time.perf_counter() - start
 
     start = time.perf_counter()
     for i in range(0, 10 * BATCH, BATCH):
-        store.upsert_articles(docs[i:i + BATCH])
+        store.upsert_articles(docs[i : i + BATCH])
     unchanged_seconds = time.perf_counter() - start
 
     # Two words each from the frequent, middle and rare parts of the vocabulary.
     ranks = [5, 50, 200, 1000, 3000, 8000]
-    queries = [f"{VOCABULARY[a + i]} {VOCABULARY[b + i]}" for i in range(35) for a, b in
-               ((ranks[0], ranks[1]), (ranks[1], ranks[2]), (ranks[2], ranks[3]),
-                (ranks[3], ranks[4]), (ranks[4], ranks[5]))][:200]
+    queries = [
+        f"{VOCABULARY[a + i]} {VOCABULARY[b + i]}"
+        for i in range(35)
+        for a, b in (
+            (ranks[0], ranks[1]),
+            (ranks[1], ranks[2]),
+            (ranks[2], ranks[3]),
+            (ranks[3], ranks[4]),
+            (ranks[4], ranks[5]),
+        )
+    ][:200]
     latencies, filtered = [], []
     for q in queries:
         t = time.perf_counter()
@@ -65,16 +73,28 @@ def main() -> None:
     size = sum(f.stat().st_size for f in tmp.glob("store.sqlite*")) / 1e6
     print(f"documents: {COUNT}, batches of {BATCH}; store on disk {size:.0f} MB")
     print(f"raw executemany of the same JSON: {COUNT / raw_seconds:8.0f} docs/s")
-    print(f"SQLiteStore.upsert_articles (FTS5, bands, stories): {COUNT / ours_seconds:8.0f} docs/s "
-          f"(ratio to raw {raw_seconds / ours_seconds:.2f})")
+    print(
+        f"SQLiteStore.upsert_articles (FTS5, bands, stories): {COUNT / ours_seconds:8.0f} docs/s "
+        f"(ratio to raw {raw_seconds / ours_seconds:.2f})"
+    )
     print(f"re-upserting 10,000 unchanged documents: {10 * BATCH / unchanged_seconds:8.0f} docs/s")
     hits = [len(store.search(q, limit=10_000)) for q in queries[::20]]
-    print(f"matches per query (sample, capped at 10,000): median {statistics.median(hits):.0f}, "
-          f"max {max(hits)}")
-    print(f"search, {len(queries)} two-word queries: p50 {pct(latencies, 50):.1f} ms, p95 {pct(latencies, 95):.1f} ms")
-    print(f"search with story + date filters: p50 {pct(filtered, 50):.1f} ms, p95 {pct(filtered, 95):.1f} ms")
-    print(f"date histogram: {_timed(store.date_histogram):.1f} ms; top persons: "
-          f"{_timed(lambda: store.top_terms('persons')):.1f} ms")
+    print(
+        f"matches per query (sample, capped at 10,000): median {statistics.median(hits):.0f}, "
+        f"max {max(hits)}"
+    )
+    print(
+        f"search, {len(queries)} two-word queries: p50 {pct(latencies, 50):.1f} ms, "
+        f"p95 {pct(latencies, 95):.1f} ms"
+    )
+    print(
+        f"search with story + date filters: p50 {pct(filtered, 50):.1f} ms, "
+        f"p95 {pct(filtered, 95):.1f} ms"
+    )
+    print(
+        f"date histogram: {_timed(store.date_histogram):.1f} ms; top persons: "
+        f"{_timed(lambda: store.top_terms('persons')):.1f} ms"
+    )
 
 
 def _timed(fn) -> float:

@@ -6,7 +6,11 @@ import ipaddress
 import socket
 from urllib.parse import urlsplit
 
+from scrapy import Request, Spider
+from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
 class BlockedAddress(IgnoreRequest):
@@ -22,7 +26,7 @@ def _addresses(host: str) -> list[ipaddress.IPv4Address | ipaddress.IPv6Address]
         infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
     except socket.gaierror:
         return []  # the download itself fails with a DNS error, recorded as such
-    return [ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos]
+    return [ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos]
 
 
 class AddressGuardMiddleware:
@@ -35,13 +39,13 @@ class AddressGuardMiddleware:
 
     def __init__(self, default_networks: list[str]):
         self.default_networks = [ipaddress.ip_network(n) for n in default_networks]
-        self.by_host: dict[str, list] = {}
+        self.by_host: dict[str, list[Network]] = {}
 
     @classmethod
-    def from_crawler(cls, crawler):
+    def from_crawler(cls, crawler: Crawler) -> AddressGuardMiddleware:
         return cls(crawler.settings.getlist("NEWSMON_ALLOW_NETWORKS"))
 
-    def _allowed(self, request, host: str) -> list:
+    def _allowed(self, request: Request, host: str) -> list[Network]:
         source = request.meta.get("source")
         if source is not None:
             networks = [ipaddress.ip_network(n) for n in source.allow_networks]
@@ -49,7 +53,7 @@ class AddressGuardMiddleware:
             return networks + self.default_networks
         return self.by_host.get(host, []) + self.default_networks
 
-    def process_request(self, request, spider=None):
+    def process_request(self, request: Request, spider: Spider | None = None) -> None:
         host = urlsplit(request.url).hostname or ""
         allowed = self._allowed(request, host)
         for address in _addresses(host):

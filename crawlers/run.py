@@ -42,8 +42,11 @@ def main(argv: list[str] | None = None) -> int:
     stats = crawler.stats.get_stats() if crawler.stats else {}
     spider = crawler.spider
     finish_reason = str(stats.get("finish_reason", "unknown"))
-    summary = CrawlSummary(urls_met=len(spider.met) if isinstance(spider, NewsSpider) else 0,
-                           finish_reason=finish_reason, complete=finish_reason == "finished")
+    summary = CrawlSummary(
+        urls_met=len(spider.met) if isinstance(spider, NewsSpider) else 0,
+        finish_reason=finish_reason,
+        complete=finish_reason == "finished",
+    )
     with open(args.out, "a", encoding="utf-8") as stream:
         append_record(summary, stream)
     scalars = {k: v for k, v in stats.items() if isinstance(v, (int, float, str))}

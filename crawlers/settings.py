@@ -17,16 +17,16 @@ CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
 DOWNLOAD_DELAY = 0.25
 AUTOTHROTTLE_ENABLED = True
-AUTOTHROTTLE_START_DELAY = 0.5     # the default (5 s) makes a first run of a few feeds crawl
+AUTOTHROTTLE_START_DELAY = 0.5  # the default (5 s) makes a first run of a few feeds crawl
 AUTOTHROTTLE_MAX_DELAY = 30
 AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
 
 # Bounds on what one response may cost. Sources may lower them (timeout, max_page_bytes).
 DOWNLOAD_TIMEOUT = 20
-DOWNLOAD_MAXSIZE = 5_000_000       # news pages are far smaller; bigger ones are not articles
+DOWNLOAD_MAXSIZE = 5_000_000  # news pages are far smaller; bigger ones are not articles
 DOWNLOAD_WARNSIZE = 2_000_000
 REDIRECT_MAX_TIMES = 5
-RETRY_TIMES = 1                    # a later run fetches what failed; do not hammer a sick site
+RETRY_TIMES = 1  # a later run fetches what failed; do not hammer a sick site
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 
 # News sites set tracking cookies; we need none, and sending them back makes us trackable.
@@ -44,6 +44,6 @@ ITEM_PIPELINES = {
 # Private, loopback, link-local and metadata addresses are refused unless a source (or this
 # setting, for every source) allows a network explicitly: see seeds/sources.yaml.
 NEWSMON_ALLOW_NETWORKS: list[str] = []
-NEWSMON_LANDING_FILE = ""          # where items go, set by newsmon.crawlers.run
+NEWSMON_LANDING_FILE = ""  # where items go, set by newsmon.crawlers.run
 
 LOG_LEVEL = "INFO"

@@ -14,11 +14,11 @@ Follows the story seeds in `seeds/` across the outlets in the sources file.
 
 Each task is idempotent for its run: a retry reads the same files and writes the same
 documents; documents the engine refuses go to the landing zone's dead-letter file and the next
-run replays them. Params (else the environment: `NEWSMON_SOURCES`, `NEWSMON_SEEDS`, `NEWSMON_STORE`,
-`NEWSMON_LANDING`, `NEWSMON_HOME`; for the store, else the Airflow connection `newsmon_store`) choose
-sources, seeds, store and landing zone; relative paths are resolved against the worker's working
-directory before anything starts, and the defaults are absolute (`$NEWSMON_HOME`, by default the
-worker user's data folder).
+run replays them. Params (else the environment: `NEWSMON_SOURCES`, `NEWSMON_SEEDS`,
+`NEWSMON_STORE`, `NEWSMON_LANDING`, `NEWSMON_HOME`; for the store, else the Airflow connection
+`newsmon_store`) choose sources, seeds, store and landing zone; relative paths are resolved
+against the worker's working directory before anything starts, and the defaults are absolute
+(`$NEWSMON_HOME`, by default the worker user's data folder).
 
 A configuration error fails its task at once, without retries. A run that could read no source,
 or whose outcome counts do not add up, fails `index`, and then no asset event is emitted.
@@ -44,21 +44,43 @@ ARTICLES = Asset("newsmon://articles")
     max_active_runs=1,
     doc_md=__doc__,
     tags=["newsmon", "crawl", "index"],
-    default_args={"owner": "newsmon", "retries": 2, "retry_delay": timedelta(minutes=2),
-                  "retry_exponential_backoff": True, "execution_timeout": timedelta(hours=1)},
+    default_args={
+        "owner": "newsmon",
+        "retries": 2,
+        "retry_delay": timedelta(minutes=2),
+        "retry_exponential_backoff": True,
+        "execution_timeout": timedelta(hours=1),
+    },
     params={
-        "sources": Param("", type="string", description="sources file; empty: $NEWSMON_SOURCES or the shipped seeds/sources.yaml"),
-        "seeds": Param("", type="string", description="comma-separated story seed files; empty: $NEWSMON_SEEDS or the seed story"),
-        "store": Param("", type="string", description="store; empty: the newsmon_store connection, $NEWSMON_STORE or $NEWSMON_HOME/newsmon.sqlite"),
-        "landing": Param("", type="string", description="landing-zone root; empty: $NEWSMON_LANDING or $NEWSMON_HOME/landing"),
+        "sources": Param(
+            "",
+            type="string",
+            description="sources file; empty: $NEWSMON_SOURCES or the shipped seeds/sources.yaml",
+        ),
+        "seeds": Param(
+            "",
+            type="string",
+            description="comma-separated story seed files; empty: $NEWSMON_SEEDS or the seed story",
+        ),
+        "store": Param(
+            "",
+            type="string",
+            description="store; empty: $NEWSMON_STORE, the newsmon_store connection or "
+            "$NEWSMON_HOME/newsmon.sqlite",
+        ),
+        "landing": Param(
+            "",
+            type="string",
+            description="landing-zone root; empty: $NEWSMON_LANDING or $NEWSMON_HOME/landing",
+        ),
     },
 )
-def newsmon_pipeline():
-    ready = task(dagtasks.ensure_indices, task_id="ensure_indices")()
-    landing = task(dagtasks.crawl, task_id="crawl", pool="default_pool")()
+def newsmon_pipeline() -> None:
+    ready = task(task_id="ensure_indices")(dagtasks.ensure_indices)()
+    landing = task(task_id="crawl")(dagtasks.crawl)()
     ready >> landing
-    processed = task(dagtasks.process, task_id="process")(landing)
-    task(dagtasks.index, task_id="index", outlets=[ARTICLES])(processed)
+    processed = task(task_id="process")(dagtasks.process)(landing)
+    task(task_id="index", outlets=[ARTICLES])(dagtasks.index)(processed)
 
 
 newsmon_pipeline()

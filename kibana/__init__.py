@@ -20,28 +20,49 @@ SAVED_OBJECTS = Path(str(resources.files(__package__) / "saved_objects.ndjson"))
 
 
 def load_objects(path: Path = SAVED_OBJECTS, prefix: str = "newsmon") -> list[dict]:
-    objects = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    objects = [
+        json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()
+    ]
     if prefix != "newsmon":
         for obj in objects:
             if obj["type"] == "index-pattern":
-                obj["attributes"]["title"] = obj["attributes"]["title"].replace("newsmon-", f"{prefix}-", 1)
+                obj["attributes"]["title"] = obj["attributes"]["title"].replace(
+                    "newsmon-", f"{prefix}-", 1
+                )
     return objects
 
 
-def import_objects(kibana_url: str, objects: list[dict], username: str | None = None,
-                   password: str | None = None, api_key: str | None = None,
-                   space: str | None = None, timeout: float = 60.0) -> dict:
+def import_objects(
+    kibana_url: str,
+    objects: list[dict],
+    username: str | None = None,
+    password: str | None = None,
+    api_key: str | None = None,
+    space: str | None = None,
+    timeout: float = 60.0,
+) -> dict:
     """POST /api/saved_objects/_import?overwrite=true; returns Kibana's answer. Raises
     RuntimeError with Kibana's own error list if anything was not imported."""
     boundary = uuid.uuid4().hex
     ndjson = "".join(json.dumps(o, ensure_ascii=False) + "\n" for o in objects).encode("utf-8")
-    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; "
-            f"filename=\"newsmon.ndjson\"\r\nContent-Type: application/ndjson\r\n\r\n").encode() \
-        + ndjson + f"\r\n--{boundary}--\r\n".encode()
+    body = (
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; '
+            f'filename="newsmon.ndjson"\r\nContent-Type: application/ndjson\r\n\r\n'
+        ).encode()
+        + ndjson
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
     base = kibana_url.rstrip("/") + (f"/s/{space}" if space else "")
-    request = Request(f"{base}/api/saved_objects/_import?overwrite=true", data=body, method="POST",
-                      headers={"kbn-xsrf": "newsmon",
-                               "Content-Type": f"multipart/form-data; boundary={boundary}"})
+    request = Request(
+        f"{base}/api/saved_objects/_import?overwrite=true",
+        data=body,
+        method="POST",
+        headers={
+            "kbn-xsrf": "newsmon",
+            "Content-Type": f"multipart/form-data; boundary={boundary}",
+        },
+    )
     if api_key:
         request.add_header("Authorization", f"ApiKey {api_key}")
     elif username:
@@ -53,6 +74,8 @@ def import_objects(kibana_url: str, objects: list[dict], username: str | None = 
     except HTTPError as exc:
         raise RuntimeError(f"Kibana refused the import ({exc.code}): {exc.read()[:500]!r}") from exc
     if not answer.get("success"):
-        raise RuntimeError(f"Kibana imported {answer.get('successCount', 0)} of {len(objects)} "
-                           f"objects: {json.dumps(answer.get('errors', []))[:1000]}")
+        raise RuntimeError(
+            f"Kibana imported {answer.get('successCount', 0)} of {len(objects)} "
+            f"objects: {json.dumps(answer.get('errors', []))[:1000]}"
+        )
     return answer

@@ -16,7 +16,7 @@ import os
 import signal
 import sys
 from contextlib import AbstractContextManager, nullcontext
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -32,8 +32,11 @@ if TYPE_CHECKING:
     from .settings import Settings
 
 # Imports are lazy on purpose: `newsmon search` must not pay for Scrapy, trafilatura or spaCy.
-STEP_LABELS = {"crawl": "Crawling (records landed)", "extract": "Extracting pages",
-               "enrich": "Enriching articles"}
+STEP_LABELS = {
+    "crawl": "Crawling (records landed)",
+    "extract": "Extracting pages",
+    "enrich": "Enriching articles",
+}
 BROKEN_PIPE = 141
 
 
@@ -46,19 +49,23 @@ class Interrupted(BaseException):
 
 
 def _run_id() -> str:
-    return datetime.now(timezone.utc).strftime("run-%Y%m%dT%H%M%S%fZ")
+    return datetime.now(UTC).strftime("run-%Y%m%dT%H%M%S%fZ")
 
 
 class _Bars:
     """Progress bars on stderr, one per step, fed by the jobs' progress callback."""
 
     def __init__(self, console: Console):
-        from rich.progress import (BarColumn, MofNCompleteColumn, Progress, SpinnerColumn,
-                                   TextColumn)
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
 
-        self.progress = Progress(SpinnerColumn(), TextColumn("{task.description:<28}"),
-                                 BarColumn(), MofNCompleteColumn(), console=console,
-                                 transient=False)
+        self.progress = Progress(
+            SpinnerColumn(),
+            TextColumn("{task.description:<28}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            console=console,
+            transient=False,
+        )
         self.tasks: dict[str, Any] = {}
 
     def __enter__(self) -> _Bars:
@@ -85,13 +92,15 @@ def _table(title: str, *columns: str, right: tuple[str, ...] = ()) -> Table:
 
 def _counts_table(counts: dict[str, Any]) -> Table:
     table = _table("Outcome of every URL met", "outcome", "count", right=("count",))
-    rows = [("feeds and sitemaps read", counts["sources_read"]),
-            ("feeds not modified (304)", counts["not_modified"]),
-            ("articles indexed", counts["indexed"]),
-            ("articles unchanged", counts["unchanged"]),
-            ("exact duplicates", counts["duplicates"]["exact"]),
-            ("near duplicates (syndicated copies)", counts["duplicates"]["near"]),
-            ("already seen, not fetched", counts["seen"])]
+    rows = [
+        ("feeds and sitemaps read", counts["sources_read"]),
+        ("feeds not modified (304)", counts["not_modified"]),
+        ("articles indexed", counts["indexed"]),
+        ("articles unchanged", counts["unchanged"]),
+        ("exact duplicates", counts["duplicates"]["exact"]),
+        ("near duplicates (syndicated copies)", counts["duplicates"]["near"]),
+        ("already seen, not fetched", counts["seen"]),
+    ]
     rows += [(f"rejected: {reason}", n) for reason, n in counts["rejected"].items()]
     for label, n in rows:
         table.add_row(label, str(n))
@@ -100,19 +109,32 @@ def _counts_table(counts: dict[str, Any]) -> Table:
 
 
 def _timeline_table(title: str, rows: list[dict[str, Any]]) -> Table:
-    table = _table(f"Story timeline: {title}", "day", "articles", "copies", "outlets",
-                   "figures reported", right=("articles", "copies"))
+    table = _table(
+        f"Story timeline: {title}",
+        "day",
+        "articles",
+        "copies",
+        "outlets",
+        "figures reported",
+        right=("articles", "copies"),
+    )
     for row in rows:
-        figures = ", ".join(dict.fromkeys(f"{f['value']:,.0f} {f['unit']}"
-                                          for f in row["figures"]))
-        table.add_row(row["day"], str(row["articles"]), str(row["copies"]),
-                      ", ".join(row["outlets"]), figures)
+        figures = ", ".join(dict.fromkeys(f"{f['value']:,.0f} {f['unit']}" for f in row["figures"]))
+        table.add_row(
+            row["day"], str(row["articles"]), str(row["copies"]), ", ".join(row["outlets"]), figures
+        )
     return table
 
 
 def _figures_table(rows: list[dict[str, Any]]) -> Table:
-    table = _table("Claimed figures: who claimed what, reported by whom", "day", "figure",
-                   "claimed by", "reported by", right=("figure",))
+    table = _table(
+        "Claimed figures: who claimed what, reported by whom",
+        "day",
+        "figure",
+        "claimed by",
+        "reported by",
+        right=("figure",),
+    )
     for row in rows:
         for f in row["figures"]:
             who = f["attribution"] + (f" via {f['via']}" if f["via"] else "")
@@ -123,10 +145,14 @@ def _figures_table(rows: list[dict[str, Any]]) -> Table:
 def _settings(args: argparse.Namespace) -> Settings:
     from .settings import Settings
 
-    return Settings.resolve({"store": getattr(args, "store", None),
-                             "landing": getattr(args, "landing", None),
-                             "sources": getattr(args, "sources", None),
-                             "seeds": getattr(args, "seed", None)})
+    return Settings.resolve(
+        {
+            "store": getattr(args, "store", None),
+            "landing": getattr(args, "landing", None),
+            "sources": getattr(args, "sources", None),
+            "seeds": getattr(args, "seed", None),
+        }
+    )
 
 
 def _job(args: argparse.Namespace, settings: Settings, out: Console, err: Console) -> int:
@@ -134,23 +160,49 @@ def _job(args: argparse.Namespace, settings: Settings, out: Console, err: Consol
     from .pipeline.stories import load_stories
     from .pipeline.timeline import timeline
 
-    settings.require_files()
+    settings.check_inputs()
     stories = load_stories(settings.seeds)
     store = settings.open_store()
     try:
-        store.setup()   # idempotent: templates, policies and indices, or the SQLite schema
+        store.setup()  # idempotent: templates, policies and indices, or the SQLite schema
         run_id = _run_id()
         bars: AbstractContextManager[Any] = _Bars(err) if not args.quiet else nullcontext(None)
         with bars as progress:
-            counts = jobs.run_all(settings.sources, stories, store, settings.landing / run_id,
-                                  run_id, progress=progress, spacy_model=settings.spacy_model)
+            counts = jobs.run_all(
+                settings.sources,
+                stories,
+                store,
+                settings.landing / run_id,
+                run_id,
+                progress=progress,
+                spacy_model=settings.spacy_model,
+            )
         summaries = jobs.story_summaries(store, stories)
         verdict = Verdict(counts["verdict"]["code"])
-        result = {key: counts[key] for key in (
-            "fetched", "indexed", "duplicates", "rejected", "unchanged", "not_modified", "seen",
-            "sources_read", "outcomes", "adds_up", "crawl_complete", "dead_letter", "verdict")}
-        result.update(stories=summaries, store=settings.public_store, run_id=run_id,
-                      landing=str(settings.landing / run_id))
+        result = {
+            key: counts[key]
+            for key in (
+                "fetched",
+                "indexed",
+                "duplicates",
+                "rejected",
+                "unchanged",
+                "not_modified",
+                "seen",
+                "sources_read",
+                "outcomes",
+                "adds_up",
+                "crawl_complete",
+                "dead_letter",
+                "verdict",
+            )
+        }
+        result.update(
+            stories=summaries,
+            store=settings.public_store,
+            run_id=run_id,
+            landing=str(settings.landing / run_id),
+        )
         if args.json:
             print(json.dumps(result, ensure_ascii=False))
         else:
@@ -161,12 +213,16 @@ def _job(args: argparse.Namespace, settings: Settings, out: Console, err: Consol
                 out.print(_figures_table(rows))
             pending = counts["dead_letter"]["pending"]
             if pending:
-                out.print(f"[yellow]{pending} documents could not be written and wait in the "
-                          "dead-letter file; the next run replays them.[/yellow]")
+                out.print(
+                    f"[yellow]{pending} documents could not be written and wait in the "
+                    "dead-letter file; the next run replays them.[/yellow]"
+                )
             out.print(f"Store: {settings.public_store}  (search it: newsmon search QUERY)")
         if verdict is not Verdict.OK:
-            err.print(f"[red]newsmon {args.command}: {counts['verdict']['why']} "
-                      f"(exit {int(verdict)})[/red]")
+            err.print(
+                f"[red]newsmon {args.command}: {counts['verdict']['why']} "
+                f"(exit {int(verdict)})[/red]"
+            )
         return int(verdict)
     finally:
         store.close()
@@ -180,8 +236,10 @@ def cmd_demo(args: argparse.Namespace, out: Console, err: Console) -> int:
         sources = web.write_sources_file(base.landing / "demo-sources.yaml")
         settings = base.model_copy(update={"sources": sources})
         if not args.json:
-            err.print(f"Demo web: {len(web.site.outlets)} outlets, {len(web.site.articles)} "
-                      f"articles, serving on 127.0.0.x; sources in {sources}")
+            err.print(
+                f"Demo web: {len(web.site.outlets)} outlets, {len(web.site.articles)} "
+                f"articles, serving on 127.0.0.x; sources in {sources}"
+            )
         return _job(args, settings, out, err)
 
 
@@ -193,11 +251,15 @@ def _day(value: str | None, option: str) -> str | None:
     if value is None:
         return None
     try:
-        return (date.fromisoformat(value).isoformat() if len(value) == 10
-                else datetime.fromisoformat(value).isoformat())
+        return (
+            date.fromisoformat(value).isoformat()
+            if len(value) == 10
+            else datetime.fromisoformat(value).isoformat()
+        )
     except ValueError:
-        raise UsageError(f"{option} {value!r}: not a date (YYYY-MM-DD or an ISO 8601 "
-                         "date and time)") from None
+        raise UsageError(
+            f"{option} {value!r}: not a date (YYYY-MM-DD or an ISO 8601 date and time)"
+        ) from None
 
 
 def _known_story(store: Store, story: str | None) -> str | None:
@@ -205,8 +267,9 @@ def _known_story(store: Store, story: str | None) -> str | None:
         return None
     known = [s["id"] for s in store.list_stories()]
     if story not in known:
-        raise UsageError(f"--story {story!r}: no such story in {store.url}; known: "
-                         f"{', '.join(known) or 'none'}")
+        raise UsageError(
+            f"--story {story!r}: no such story in {store.url}; known: {', '.join(known) or 'none'}"
+        )
     return story
 
 
@@ -219,8 +282,9 @@ def _outlet(store: Store, source: str | None) -> str | None:
         if source == outlet_id or source.casefold() in (outlet_id.casefold(), name.casefold()):
             return outlet_id
     listing = ", ".join(f"{i} ({n})" for i, n in outlets[:20])
-    raise UsageError(f"--source {source!r}: no outlet with that id or name; known: "
-                     f"{listing or 'none'}")
+    raise UsageError(
+        f"--source {source!r}: no outlet with that id or name; known: {listing or 'none'}"
+    )
 
 
 def cmd_search(args: argparse.Namespace, out: Console, err: Console) -> int:
@@ -229,22 +293,52 @@ def cmd_search(args: argparse.Namespace, out: Console, err: Console) -> int:
     since, until = _day(args.since, "--since"), _day(args.until, "--until")
     store = _settings(args).open_store(create=False)
     try:
-        filters = SearchFilters(story=_known_story(store, args.story), since=since, until=until,
-                                source=_outlet(store, args.source), language=args.language,
-                                entity=args.entity, include_duplicates=not args.originals)
+        filters = SearchFilters(
+            story=_known_story(store, args.story),
+            since=since,
+            until=until,
+            source=_outlet(store, args.source),
+            language=args.language,
+            entity=args.entity,
+            include_duplicates=not args.originals,
+        )
         hits = store.search(args.query, filters, limit=args.limit)
     finally:
         store.close()
     if args.json:
-        print(json.dumps([{k: h.get(k) for k in (
-            "id", "title", "source", "source_name", "published_at", "url", "duplicate_of",
-            "_snippet", "_score")} for h in hits], ensure_ascii=False))
+        print(
+            json.dumps(
+                [
+                    {
+                        k: h.get(k)
+                        for k in (
+                            "id",
+                            "title",
+                            "source",
+                            "source_name",
+                            "published_at",
+                            "url",
+                            "duplicate_of",
+                            "_snippet",
+                            "_score",
+                        )
+                    }
+                    for h in hits
+                ],
+                ensure_ascii=False,
+            )
+        )
         return 0
-    table = _table(f"{len(hits)} results for {args.query!r}", "published", "outlet (id)",
-                   "title", "copy of")
+    table = _table(
+        f"{len(hits)} results for {args.query!r}", "published", "outlet (id)", "title", "copy of"
+    )
     for h in hits:
-        table.add_row((h.get("published_at") or "")[:16], f"{h['source_name']} ({h['source']})",
-                      h["title"], (h.get("duplicate_of") or "")[:8])
+        table.add_row(
+            (h.get("published_at") or "")[:16],
+            f"{h['source_name']} ({h['source']})",
+            h["title"],
+            (h.get("duplicate_of") or "")[:8],
+        )
     out.print(table)
     return 0
 
@@ -267,12 +361,18 @@ def cmd_story(args: argparse.Namespace, out: Console, err: Console) -> int:
         plot_story(story, rows, figure_series(docs), Path(args.plot))
         err.print(f"Plot written to {args.plot}")
     if args.json:
-        print(json.dumps({"story": story, "timeline": rows, "figures": figure_series(docs)},
-                         ensure_ascii=False))
+        print(
+            json.dumps(
+                {"story": story, "timeline": rows, "figures": figure_series(docs)},
+                ensure_ascii=False,
+            )
+        )
         return 0
-    out.print(f"[bold]{story['title']}[/bold]: {story['articles']} articles from "
-              f"{story['outlets']} outlets ({story['independent_outlets']} independent), "
-              f"{story['first_seen']} to {story['last_seen']}")
+    out.print(
+        f"[bold]{story['title']}[/bold]: {story['articles']} articles from "
+        f"{story['outlets']} outlets ({story['independent_outlets']} independent), "
+        f"{story['first_seen']} to {story['last_seen']}"
+    )
     out.print(_timeline_table(story["title"], rows))
     out.print(_figures_table(rows))
     return 0
@@ -282,8 +382,9 @@ def cmd_export(args: argparse.Namespace, out: Console, err: Console) -> int:
     store = _settings(args).open_store(create=False)
     n = 0
     try:
-        with (open(args.output, "w", encoding="utf-8") if args.output
-              else nullcontext(sys.stdout)) as stream:
+        with (
+            open(args.output, "w", encoding="utf-8") if args.output else nullcontext(sys.stdout)
+        ) as stream:
             for doc in store.iter_articles():
                 stream.write(json.dumps(doc, ensure_ascii=False, sort_keys=True) + "\n")
                 n += 1
@@ -304,8 +405,11 @@ def cmd_index(args: argparse.Namespace, out: Console, err: Console) -> int:
     else:
         admin = settings.open_index_admin()
         try:
-            report = (admin.migrate(keep_old=args.keep_old) if args.action == "migrate"
-                      else admin.rollover(max_docs=args.max_docs))
+            report = (
+                admin.migrate(keep_old=args.keep_old)
+                if args.action == "migrate"
+                else admin.rollover(max_docs=args.max_docs)
+            )
         finally:
             admin.close()
     for line in report.lines:
@@ -317,11 +421,18 @@ def cmd_kibana(args: argparse.Namespace, out: Console, err: Console) -> int:
     from .kibana import import_objects, load_objects
 
     objects = load_objects(Path(args.ndjson), prefix=args.prefix)
-    answer = import_objects(args.kibana_url, objects, username=args.username,
-                            password=os.environ.get("KIBANA_PASSWORD"),
-                            api_key=os.environ.get("KIBANA_API_KEY"), space=args.space)
-    out.print(f"imported {answer.get('successCount', 0)} saved objects into {args.kibana_url}: "
-              "data views, saved searches and the Story tracker dashboard")
+    answer = import_objects(
+        args.kibana_url,
+        objects,
+        username=args.username,
+        password=os.environ.get("KIBANA_PASSWORD"),
+        api_key=os.environ.get("KIBANA_API_KEY"),
+        space=args.space,
+    )
+    out.print(
+        f"imported {answer.get('successCount', 0)} saved objects into {args.kibana_url}: "
+        "data views, saved searches and the Story tracker dashboard"
+    )
     return 0
 
 
@@ -330,8 +441,11 @@ class _HelpFormatter(argparse.RawDescriptionHelpFormatter):
 
     def _get_help_string(self, action: argparse.Action) -> str:
         text = action.help or ""
-        if ("%(default)" not in text and action.option_strings
-                and action.default not in (None, False, argparse.SUPPRESS)):
+        if (
+            "%(default)" not in text
+            and action.option_strings
+            and action.default not in (None, False, argparse.SUPPRESS)
+        ):
             text += " (default: %(default)s)"
         return text
 
@@ -343,47 +457,68 @@ class _Parser(argparse.ArgumentParser):
         self.exit(int(Verdict.USAGE), f"{self.prog}: error: {message}\n")
 
 
-STORE_HELP = ("store: an SQLite file, sqlite:///PATH, opensearch+http(s)://HOST:PORT or "
-              "elasticsearch+http(s)://HOST:PORT (default: $NEWSMON_STORE, else "
-              "$NEWSMON_HOME/newsmon.sqlite; NEWSMON_HOME defaults to ~/.local/share/newsmon)")
+STORE_HELP = (
+    "store: an SQLite file, sqlite:///PATH, opensearch+http(s)://HOST:PORT or "
+    "elasticsearch+http(s)://HOST:PORT (default: $NEWSMON_STORE, else "
+    "$NEWSMON_HOME/newsmon.sqlite; NEWSMON_HOME defaults to ~/.local/share/newsmon)"
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
     from .demoweb.server import DEFAULT_PORT
 
     parser = _Parser(prog="newsmon", description=__doc__, formatter_class=_HelpFormatter)
-    parser.add_argument("-v", "--verbose", action="store_true",
-                        help="log every step, the crawler's log included, on stderr")
+    parser.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        help="log every step, the crawler's log included, on stderr",
+    )
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     def command(name: str, help_text: str) -> argparse.ArgumentParser:
-        p: argparse.ArgumentParser = sub.add_parser(name, help=help_text, description=help_text,
-                                                    formatter_class=_HelpFormatter)
+        p: argparse.ArgumentParser = sub.add_parser(
+            name, help=help_text, description=help_text, formatter_class=_HelpFormatter
+        )
         return p
 
     def job_options(p: argparse.ArgumentParser) -> None:
         p.add_argument("--store", help=STORE_HELP)
-        p.add_argument("--seed", action="append", metavar="FILE",
-                       help="story seed file, repeatable (default: $NEWSMON_SEEDS, else the "
-                            "seed story shipped with newsmon)")
-        p.add_argument("--landing", metavar="DIR",
-                       help="landing-zone folder for the run's files (default: "
-                            "$NEWSMON_LANDING, else $NEWSMON_HOME/landing)")
-        p.add_argument("--json", action="store_true",
-                       help="print one JSON summary line instead of tables")
+        p.add_argument(
+            "--seed",
+            action="append",
+            metavar="FILE",
+            help="story seed file, repeatable (default: $NEWSMON_SEEDS, else the "
+            "seed story shipped with newsmon)",
+        )
+        p.add_argument(
+            "--landing",
+            metavar="DIR",
+            help="landing-zone folder for the run's files (default: "
+            "$NEWSMON_LANDING, else $NEWSMON_HOME/landing)",
+        )
+        p.add_argument(
+            "--json", action="store_true", help="print one JSON summary line instead of tables"
+        )
         p.add_argument("--quiet", action="store_true", help="no progress bars")
 
     demo = command("demo", "serve the built-in offline demo web, crawl it, follow the seed story")
     job_options(demo)
-    demo.add_argument("--port", type=int, default=DEFAULT_PORT,
-                      help="first port of the demo web; outlet i listens on "
-                           "127.0.0.(20+i):port+i")
+    demo.add_argument(
+        "--port",
+        type=int,
+        default=DEFAULT_PORT,
+        help="first port of the demo web; outlet i listens on 127.0.0.(20+i):port+i",
+    )
     demo.set_defaults(func=cmd_demo)
 
     run = command("run", "crawl the sources in a sources file, process and index them")
-    run.add_argument("--sources", metavar="FILE",
-                     help="sources file, see README (default: $NEWSMON_SOURCES, else the live "
-                          "list shipped with newsmon)")
+    run.add_argument(
+        "--sources",
+        metavar="FILE",
+        help="sources file, see README (default: $NEWSMON_SOURCES, else the live "
+        "list shipped with newsmon)",
+    )
     job_options(run)
     run.set_defaults(func=cmd_run)
 
@@ -395,8 +530,7 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("--source", metavar="OUTLET", help="outlet id or name")
     search.add_argument("--language", help="ISO 639-1 code, e.g. en")
     search.add_argument("--entity", help="a person, organisation or place")
-    search.add_argument("--originals", action="store_true",
-                        help="leave syndicated copies out")
+    search.add_argument("--originals", action="store_true", help="leave syndicated copies out")
     search.add_argument("--limit", type=int, default=20, help="at most this many results")
     search.add_argument("--store", help=STORE_HELP)
     search.add_argument("--json", action="store_true", help="print the hits as one JSON list")
@@ -406,35 +540,50 @@ def build_parser() -> argparse.ArgumentParser:
     story.add_argument("id", help="story id, e.g. nk-engineers-russia")
     story.add_argument("--store", help=STORE_HELP)
     story.add_argument("--json", action="store_true", help="print one JSON object")
-    story.add_argument("--plot", metavar="FILE.png",
-                       help="also write a PNG of articles and claimed figures over time")
+    story.add_argument(
+        "--plot",
+        metavar="FILE.png",
+        help="also write a PNG of articles and claimed figures over time",
+    )
     story.set_defaults(func=cmd_story)
 
     index = command("index", "store set-up; search engines also: migrate, rollover")
-    index.add_argument("action", choices=["setup", "migrate", "rollover"],
-                       help="setup: templates, policies, indices or the SQLite schema (safe "
-                            "to repeat); migrate: reindex into the current mapping version "
-                            "behind the alias; rollover: start a new write index")
+    index.add_argument(
+        "action",
+        choices=["setup", "migrate", "rollover"],
+        help="setup: templates, policies, indices or the SQLite schema (safe "
+        "to repeat); migrate: reindex into the current mapping version "
+        "behind the alias; rollover: start a new write index",
+    )
     index.add_argument("--store", help=STORE_HELP)
-    index.add_argument("--keep-old", action="store_true",
-                       help="migrate: keep the old indices")
-    index.add_argument("--max-docs", type=int,
-                       help="rollover: only if the write index holds this many documents")
+    index.add_argument("--keep-old", action="store_true", help="migrate: keep the old indices")
+    index.add_argument(
+        "--max-docs", type=int, help="rollover: only if the write index holds this many documents"
+    )
     index.set_defaults(func=cmd_index)
 
     kibana = command("kibana", "import the Kibana saved objects (data views, dashboard)")
     kibana.add_argument("action", choices=["import"], help="what to do")
-    kibana.add_argument("--kibana-url",
-                        default=os.environ.get("KIBANA_URL", "http://localhost:5601"),
-                        help="Kibana's URL ($KIBANA_URL)")
-    kibana.add_argument("--username", default=os.environ.get("KIBANA_USERNAME"),
-                        help="Kibana user ($KIBANA_USERNAME); password from KIBANA_PASSWORD, "
-                             "or set KIBANA_API_KEY instead")
+    kibana.add_argument(
+        "--kibana-url",
+        default=os.environ.get("KIBANA_URL", "http://localhost:5601"),
+        help="Kibana's URL ($KIBANA_URL)",
+    )
+    kibana.add_argument(
+        "--username",
+        default=os.environ.get("KIBANA_USERNAME"),
+        help="Kibana user ($KIBANA_USERNAME); password from KIBANA_PASSWORD, "
+        "or set KIBANA_API_KEY instead",
+    )
     kibana.add_argument("--space", help="Kibana space (default: the default space)")
-    kibana.add_argument("--prefix", default=os.environ.get("NEWSMON_INDEX_PREFIX", "newsmon"),
-                        help="index prefix the data views point at ($NEWSMON_INDEX_PREFIX)")
-    kibana.add_argument("--ndjson", help="saved objects file (default: the one shipped with "
-                                         "newsmon)")
+    kibana.add_argument(
+        "--prefix",
+        default=os.environ.get("NEWSMON_INDEX_PREFIX", "newsmon"),
+        help="index prefix the data views point at ($NEWSMON_INDEX_PREFIX)",
+    )
+    kibana.add_argument(
+        "--ndjson", help="saved objects file (default: the one shipped with newsmon)"
+    )
     kibana.set_defaults(func=cmd_kibana)
 
     export = command("export", "every article document, one JSON object a line")
@@ -443,6 +592,18 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--output", metavar="FILE", help="file to write (default: stdout)")
     export.set_defaults(func=cmd_export)
     return parser
+
+
+def _error(err: Console, args: argparse.Namespace, text: str) -> None:
+    """One line per problem, never wrapped, so that each names its file and field whole."""
+    for line in text.splitlines() or [""]:
+        err.print(
+            f"newsmon {args.command}: {line}",
+            style="red",
+            soft_wrap=True,
+            highlight=False,
+            markup=False,
+        )
 
 
 def _on_sigterm(signum: int, frame: FrameType | None) -> None:
@@ -455,13 +616,16 @@ def main(argv: list[str] | None = None) -> int:
         from .kibana import SAVED_OBJECTS
 
         args.ndjson = str(SAVED_OBJECTS)
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-                        stream=sys.stderr)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
     # The crawler's log is in the run's crawl.log; on the terminal only with --verbose (its
     # warnings are outcomes the summary counts, and would tear the progress bars).
     logging.getLogger("newsmon.crawler").setLevel(
-        logging.INFO if args.verbose else logging.CRITICAL + 1)
+        logging.INFO if args.verbose else logging.CRITICAL + 1
+    )
     from rich.console import Console
 
     out, err = Console(), Console(stderr=True)
@@ -480,17 +644,13 @@ def main(argv: list[str] | None = None) -> int:
         os.dup2(devnull, sys.stdout.fileno())
         return BROKEN_PIPE
     except (KeyboardInterrupt, Interrupted):
-        err.print(f"[red]newsmon {args.command}: interrupted[/red]")
+        _error(err, args, "interrupted")
         return int(Verdict.INTERRUPTED)
-    except (ConfigError, StoreNotFound) as exc:
-        for line in str(exc).splitlines():
-            err.print(f"[red]newsmon {args.command}: {line}[/red]", highlight=False)
-        return int(Verdict.USAGE)
-    except StoreNotReady as exc:
-        err.print(f"[red]newsmon {args.command}: {exc}[/red]", highlight=False)
+    except (ConfigError, StoreNotFound, StoreNotReady) as exc:
+        _error(err, args, str(exc))
         return int(Verdict.USAGE)
     except (CrawlError, OSError, RuntimeError) as exc:
-        err.print(f"[red]newsmon {args.command}: {exc}[/red]", highlight=False)
+        _error(err, args, str(exc))
         return int(Verdict.FAILED)
 
 

@@ -26,14 +26,23 @@ if TYPE_CHECKING:
 STORE_CONNECTION = "newsmon_store"
 
 
-def store_from_connection(conn_type: str, host: str, port: int | None, login: str | None,
-                          password: str | None, schema: str | None) -> dict[str, Any]:
+def store_from_connection(
+    conn_type: str | None,
+    host: str | None,
+    port: int | None,
+    login: str | None,
+    password: str | None,
+    schema: str | None,
+) -> dict[str, Any]:
     """An Airflow connection (conn type elasticsearch or opensearch; schema http or https,
     default https) as settings: the store URL, and the credentials kept apart from it."""
     flavor = "opensearch" if "opensearch" in (conn_type or "") else "elasticsearch"
     scheme = schema if schema in ("http", "https") else "https"
-    return {"store": f"{flavor}+{scheme}://{host}:{port or 9200}",
-            "es_username": login or None, "es_password": password or None}
+    return {
+        "store": f"{flavor}+{scheme}://{host}:{port or 9200}",
+        "es_username": login or None,
+        "es_password": password or None,
+    }
 
 
 def _connection_settings() -> dict[str, Any]:
@@ -43,8 +52,9 @@ def _connection_settings() -> dict[str, Any]:
         conn = BaseHook.get_connection(STORE_CONNECTION)
     except Exception:  # not defined: the environment or the default store
         return {}
-    return store_from_connection(conn.conn_type, conn.host, conn.port, conn.login,
-                                 conn.password, conn.schema)
+    return store_from_connection(
+        conn.conn_type, conn.host, conn.port, conn.login, conn.password, conn.schema
+    )
 
 
 def settings_and_run_id() -> tuple[Settings, str]:
@@ -74,7 +84,7 @@ def _job_inputs() -> Iterator[tuple[Settings, str, Store, list[StoryProfile]]]:
 
     try:
         settings, run_id = settings_and_run_id()
-        settings.require_files()
+        settings.check_inputs()
         stories = load_stories(settings.seeds)
     except ConfigError as exc:
         raise AirflowFailException(f"configuration error: {exc}") from exc

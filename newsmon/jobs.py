@@ -20,17 +20,32 @@ from pathlib import Path
 from typing import IO, Any
 
 from .pipeline.ledger import Ledger, judge
-from .pipeline.models import (Article, CrawlOutcome, CrawlState, CrawlSummary, FeedState,
-                              FetchedPage, Outcome, StoryProfile)
-from .pipeline.runfiles import (CRAWL_FILE, PROCESSED_FILE, RunFiles, read_articles,
-                                read_records, write_crawl_state, write_records)
+from .pipeline.models import (
+    Article,
+    CrawlOutcome,
+    CrawlState,
+    CrawlSummary,
+    FeedState,
+    FetchedPage,
+    Outcome,
+    StoryProfile,
+)
+from .pipeline.runfiles import (
+    CRAWL_FILE,
+    PROCESSED_FILE,
+    RunFiles,
+    read_articles,
+    read_records,
+    write_crawl_state,
+    write_records,
+)
 from .pipeline.sources import load_sources
 from .pipeline.store import Store
 from .pipeline.timeline import summarize
 
 log = logging.getLogger("newsmon.jobs")
 crawler_log = logging.getLogger("newsmon.crawler")
-Progress = Callable[[str, int, int | None], None]   # (step, done, total or None)
+Progress = Callable[[str, int, int | None], None]  # (step, done, total or None)
 __all__ = ["CRAWL_FILE", "PROCESSED_FILE", "CrawlError", "crawl", "index", "process", "run_all"]
 
 # Scrapy's log lines: "2025-06-16 10:00:00 [scrapy.core.engine] INFO: Spider opened"
@@ -72,32 +87,58 @@ def _forward_log(stream: IO[str], log_file: Path) -> None:
             out.flush()
             match = _SCRAPY_LINE.match(line)
             if match:
-                level = logging.getLevelName(match.group(1))
+                level = logging.getLevelNamesMapping()[match.group(1)]
             crawler_log.log(level, "%s", line.rstrip())
 
 
-def crawl(sources_file: str | Path, stories: list[StoryProfile], store: Store,
-          run_dir: str | Path, progress: Progress | None = None,
-          log_level: str = "INFO") -> Path:
+def crawl(
+    sources_file: str | Path,
+    stories: list[StoryProfile],
+    store: Store,
+    run_dir: str | Path,
+    progress: Progress | None = None,
+    log_level: str = "INFO",
+) -> Path:
     """Crawl every source once, in a Scrapy subprocess; return the landing file."""
     files = RunFiles(Path(run_dir).resolve())
     sources_file = Path(sources_file).resolve()
     queries = [q for story in stories for q in story.queries]
-    load_sources(sources_file, queries)   # a configuration error stops here, in one line
+    load_sources(sources_file, queries)  # a configuration error stops here, in one line
     files.run_dir.mkdir(parents=True, exist_ok=True)
-    files.crawl.unlink(missing_ok=True)   # a retried crawl starts its landing file afresh
-    write_crawl_state(files.crawl_state, CrawlState(feeds=store.feed_states(),
-                                                    seen_urls=store.seen_urls()))
-    cmd = [sys.executable, "-m", "newsmon.crawlers.run", "--sources", str(sources_file),
-           "--out", str(files.crawl), "--state", str(files.crawl_state),
-           "--queries", json.dumps(queries), "--log-level", log_level]
+    files.crawl.unlink(missing_ok=True)  # a retried crawl starts its landing file afresh
+    write_crawl_state(
+        files.crawl_state, CrawlState(feeds=store.feed_states(), seen_urls=store.seen_urls())
+    )
+    cmd = [
+        sys.executable,
+        "-m",
+        "newsmon.crawlers.run",
+        "--sources",
+        str(sources_file),
+        "--out",
+        str(files.crawl),
+        "--state",
+        str(files.crawl_state),
+        "--queries",
+        json.dumps(queries),
+        "--log-level",
+        log_level,
+    ]
     log.info("crawl: %s", " ".join(cmd))
     # cwd is the run's own folder: nothing the crawler writes can land anywhere else.
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-                            encoding="utf-8", errors="replace", cwd=files.run_dir)
+    proc = subprocess.Popen(
+        cmd,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        encoding="utf-8",
+        errors="replace",
+        cwd=files.run_dir,
+    )
     assert proc.stderr is not None
-    forwarder = threading.Thread(target=_forward_log, args=(proc.stderr, files.crawl_log),
-                                 daemon=True)
+    forwarder = threading.Thread(
+        target=_forward_log, args=(proc.stderr, files.crawl_log), daemon=True
+    )
     forwarder.start()
     count = _LineCounter(files.crawl)
     try:
@@ -106,7 +147,7 @@ def crawl(sources_file: str | Path, stories: list[StoryProfile], store: Store,
                 progress("crawl", count(), None)
             time.sleep(0.2)
     finally:
-        if proc.poll() is None:   # interrupted: the crawler must not outlive its caller
+        if proc.poll() is None:  # interrupted: the crawler must not outlive its caller
             proc.terminate()
             proc.wait(timeout=30)
         forwarder.join(timeout=10)
@@ -120,16 +161,23 @@ def crawl(sources_file: str | Path, stories: list[StoryProfile], store: Store,
     return files.crawl
 
 
-def process(landing: str | Path, store: Store, stories: list[StoryProfile],
-            progress: Progress | None = None, nlp: Any = None,
-            spacy_model: str | None = None) -> Path:
+def process(
+    landing: str | Path,
+    store: Store,
+    stories: list[StoryProfile],
+    progress: Progress | None = None,
+    nlp: Any = None,
+    spacy_model: str | None = None,
+) -> Path:
     """Extract, canonicalize, dedupe, enrich and assign stories; write processed.jsonl."""
     from .pipeline.process import process_pages
 
     landing = Path(landing).resolve()
     if not landing.is_file():
-        raise FileNotFoundError(f"{landing}: no crawl file to process (did the crawl run and "
-                                "write to this landing folder?)")
+        raise FileNotFoundError(
+            f"{landing}: no crawl file to process (did the crawl run and "
+            "write to this landing folder?)"
+        )
     ledger = Ledger()
     pages: list[FetchedPage] = []
     carried: list[FeedState | CrawlSummary] = []
@@ -156,15 +204,19 @@ def process(landing: str | Path, store: Store, stories: list[StoryProfile],
         if progress:
             progress("enrich", done["articles"], None)
 
-    articles = list(process_pages(pages, store, stories, ledger, nlp=nlp, on_page=on_page,
-                                  on_article=on_article))
+    articles = list(
+        process_pages(
+            pages, store, stories, ledger, nlp=nlp, on_page=on_page, on_article=on_article
+        )
+    )
     out = landing.parent / PROCESSED_FILE
     write_records(out, [*articles, *ledger.outcomes, *carried])
     return out
 
 
-def index(processed: str | Path, store: Store, stories: list[StoryProfile],
-          run_id: str) -> dict[str, Any]:
+def index(
+    processed: str | Path, store: Store, stories: list[StoryProfile], run_id: str
+) -> dict[str, Any]:
     """Write the documents, the outcome of every URL and the crawl state; refresh stories.
 
     Documents the store still refuses after its retries go to the dead-letter file, and the
@@ -187,26 +239,35 @@ def index(processed: str | Path, store: Store, stories: list[StoryProfile],
             summary = record
     replay = {a.id: a for a in read_articles(files.dead_letter)}
     batch = dict(replay)
-    batch.update({a.id: a for a in articles})   # this run's version of a document wins
+    batch.update({a.id: a for a in articles})  # this run's version of a document wins
     result = store.upsert_articles(list(batch.values()))
     failed = dict(result.failed)
     write_records(files.dead_letter, [batch[doc_id] for doc_id in failed])
     for article in articles:
         if article.id in failed:
-            ledger.reject(article.url, "index_error", source=article.source,
-                          detail=failed[article.id][:200])
+            ledger.reject(
+                article.url, "index_error", source=article.source, detail=failed[article.id][:200]
+            )
         elif article.duplicate_of is None:  # near copies were counted by dedupe already
-            ledger.record(CrawlOutcome(article.url, Outcome.INDEXED, source=article.source,
-                                       doc_id=article.id))
+            ledger.record(
+                CrawlOutcome(article.url, Outcome.INDEXED, source=article.source, doc_id=article.id)
+            )
     this_run = {a.id for a in articles}
-    replayed = [a for doc_id, a in replay.items()
-                if doc_id not in failed and doc_id not in this_run]
+    replayed = [
+        a for doc_id, a in replay.items() if doc_id not in failed and doc_id not in this_run
+    ]
     # Replayed documents belong to earlier runs' counts, so they stay out of the ledger; only
     # their URLs' stored outcomes are brought up to date, in the same write as this run's.
     replayed_outcomes = [
-        CrawlOutcome(a.url, Outcome.DUPLICATE_NEAR if a.duplicate_of else Outcome.INDEXED,
-                     source=a.source, doc_id=a.id, detail="replayed from dead letter")
-        for a in replayed]
+        CrawlOutcome(
+            a.url,
+            Outcome.DUPLICATE_NEAR if a.duplicate_of else Outcome.INDEXED,
+            source=a.source,
+            doc_id=a.id,
+            detail="replayed from dead letter",
+        )
+        for a in replayed
+    ]
     store.record_outcomes(run_id, replayed_outcomes + ledger.outcomes)
     if not failed and summary is not None and summary.complete:
         # Only now: saved validators make the next run skip these feeds when unchanged, so a
@@ -227,16 +288,33 @@ def index(processed: str | Path, store: Store, stories: list[StoryProfile],
 def story_summaries(store: Store, stories: list[StoryProfile]) -> list[dict[str, Any]]:
     out = []
     for profile in stories:
-        doc = (store.get_story(profile.id)
-               or summarize(profile.id, profile.title, []).to_document())
-        out.append({k: doc[k] for k in ("id", "title", "articles", "outlets",
-                                        "independent_outlets", "first_seen", "last_seen")})
+        doc = store.get_story(profile.id) or summarize(profile.id, profile.title, []).to_document()
+        out.append(
+            {
+                k: doc[k]
+                for k in (
+                    "id",
+                    "title",
+                    "articles",
+                    "outlets",
+                    "independent_outlets",
+                    "first_seen",
+                    "last_seen",
+                )
+            }
+        )
     return out
 
 
-def run_all(sources_file: str | Path, stories: list[StoryProfile], store: Store,
-            run_dir: str | Path, run_id: str, progress: Progress | None = None,
-            spacy_model: str | None = None) -> dict[str, Any]:
+def run_all(
+    sources_file: str | Path,
+    stories: list[StoryProfile],
+    store: Store,
+    run_dir: str | Path,
+    run_id: str,
+    progress: Progress | None = None,
+    spacy_model: str | None = None,
+) -> dict[str, Any]:
     landing = crawl(sources_file, stories, store, run_dir, progress)
     processed = process(landing, store, stories, progress, spacy_model=spacy_model)
     return index(processed, store, stories, run_id)

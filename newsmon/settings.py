@@ -30,8 +30,15 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, SecretStr
 
 from .pipeline.errors import ConfigError
-from .pipeline.store import (EngineAuth, IndexAdmin, Store, is_engine_url, open_index_admin,
-                             open_store, sqlite_path)
+from .pipeline.store import (
+    EngineAuth,
+    IndexAdmin,
+    Store,
+    is_engine_url,
+    open_index_admin,
+    open_store,
+    sqlite_path,
+)
 
 SEEDS_PACKAGE = "newsmon.seeds"
 DEFAULT_SEED_FILE = "nk-engineers-russia.yaml"
@@ -78,8 +85,12 @@ class Settings(BaseModel):
     spacy_model: str | None = None
 
     @classmethod
-    def resolve(cls, explicit: Mapping[str, Any] | None = None,
-                env: Mapping[str, str] | None = None, cwd: str | Path | None = None) -> Settings:
+    def resolve(
+        cls,
+        explicit: Mapping[str, Any] | None = None,
+        env: Mapping[str, str] | None = None,
+        cwd: str | Path | None = None,
+    ) -> Settings:
         """Settings from explicit values (None or "" means not given), else the environment,
         else the defaults; every path absolute against cwd (default: the working directory)."""
         env = os.environ if env is None else env
@@ -92,30 +103,39 @@ class Settings(BaseModel):
         home = resolve_path(pick("home", "NEWSMON_HOME") or default_home(env), here)
         store = resolve_store(str(pick("store", "NEWSMON_STORE") or home / "newsmon.sqlite"), here)
         landing = resolve_path(pick("landing", "NEWSMON_LANDING") or home / "landing", here)
-        sources = resolve_path(pick("sources", "NEWSMON_SOURCES")
-                               or packaged_seed(DEFAULT_SOURCES_FILE), here)
+        sources = resolve_path(
+            pick("sources", "NEWSMON_SOURCES") or packaged_seed(DEFAULT_SOURCES_FILE), here
+        )
         seeds_value = pick("seeds", "NEWSMON_SEEDS")
         if isinstance(seeds_value, str):
             seeds_value = [s.strip() for s in seeds_value.split(",") if s.strip()]
-        seeds = tuple(resolve_path(s, here)
-                      for s in (seeds_value or [packaged_seed(DEFAULT_SEED_FILE)]))
+        seeds = tuple(
+            resolve_path(s, here) for s in (seeds_value or [packaged_seed(DEFAULT_SEED_FILE)])
+        )
         ca_certs = pick("ca_certs", "NEWSMON_CA_CERTS")
-        return cls(home=home, store=store, landing=landing, sources=sources, seeds=seeds,
-                   index_prefix=pick("index_prefix", "NEWSMON_INDEX_PREFIX") or "newsmon",
-                   es_username=pick("es_username", "NEWSMON_ES_USERNAME"),
-                   es_password=pick("es_password", "NEWSMON_ES_PASSWORD"),
-                   es_api_key=pick("es_api_key", "NEWSMON_ES_API_KEY"),
-                   ca_certs=resolve_path(ca_certs, here) if ca_certs else None,
-                   spacy_model=pick("spacy_model", "NEWSMON_SPACY_MODEL"))
+        return cls(
+            home=home,
+            store=store,
+            landing=landing,
+            sources=sources,
+            seeds=seeds,
+            index_prefix=pick("index_prefix", "NEWSMON_INDEX_PREFIX") or "newsmon",
+            es_username=pick("es_username", "NEWSMON_ES_USERNAME"),
+            es_password=pick("es_password", "NEWSMON_ES_PASSWORD"),
+            es_api_key=pick("es_api_key", "NEWSMON_ES_API_KEY"),
+            ca_certs=resolve_path(ca_certs, here) if ca_certs else None,
+            spacy_model=pick("spacy_model", "NEWSMON_SPACY_MODEL"),
+        )
 
-    def require_files(self) -> None:
-        """Configuration errors before anything starts: one line each, naming the file."""
-        if not self.sources.is_file():
-            raise ConfigError(f"{self.sources}: sources file not found (--sources, "
-                              "NEWSMON_SOURCES)")
+    def check_inputs(self) -> None:
+        """Configuration errors before anything starts (before a store is even opened): one
+        line each, naming the file and the field."""
+        from .pipeline.sources import validate_sources
+
         for seed in self.seeds:
             if not seed.is_file():
                 raise ConfigError(f"{seed}: seed file not found (--seed, NEWSMON_SEEDS)")
+        validate_sources(self.sources)
 
     @property
     def auth(self) -> EngineAuth:
@@ -123,7 +143,8 @@ class Settings(BaseModel):
             username=self.es_username,
             password=self.es_password.get_secret_value() if self.es_password else None,
             api_key=self.es_api_key.get_secret_value() if self.es_api_key else None,
-            ca_certs=str(self.ca_certs) if self.ca_certs else None)
+            ca_certs=str(self.ca_certs) if self.ca_certs else None,
+        )
 
     @property
     def is_engine(self) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import posixpath
 import re
-from typing import Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from .models import Article, doc_id
@@ -13,7 +13,9 @@ from .models import Article, doc_id
 _TRACKING_PARAMS = re.compile(
     r"^(utm_\w+|fbclid|gclid|dclid|gbraid|wbraid|msclkid|mc_cid|mc_eid|igshid|yclid|_ga|_gl|"
     r"ocid|cmpid|cmp|ref|ref_src|referrer|src|smid|sr_share|at_medium|at_campaign|share|"
-    r"ns_mchannel|ns_campaign|ito|taid|spm|__twitter_impression|amp|outputType)$", re.I)
+    r"ns_mchannel|ns_campaign|ito|taid|spm|__twitter_impression|amp|outputType)$",
+    re.I,
+)
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
@@ -29,8 +31,11 @@ def normalize_url(url: str) -> str:
     if parts.path.endswith("/") and not path.endswith("/"):
         path += "/"
     path = re.sub(r"/{2,}", "/", path)
-    query = sorted((k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
-                   if not _TRACKING_PARAMS.match(k))
+    query = sorted(
+        (k, v)
+        for k, v in parse_qsl(parts.query, keep_blank_values=True)
+        if not _TRACKING_PARAMS.match(k)
+    )
     return urlunsplit((scheme, netloc, path, urlencode(query), ""))
 
 
@@ -38,6 +43,7 @@ def _same_site(a: str, b: str) -> bool:
     def site(u: str) -> str:
         host = (urlsplit(u).hostname or "").lower()
         return host[4:] if host.startswith("www.") else host
+
     return site(a) == site(b)
 
 
@@ -51,11 +57,11 @@ def canonical_url(page_url: str, declared: str) -> str:
     return normalize_url(page_url)
 
 
-
 def canonicalize(articles: Iterable[Article]) -> Iterator[Article]:
     for article in articles:
-        article.canonical_url = canonical_url(article.final_url or article.url,
-                                              article.canonical_url)
+        article.canonical_url = canonical_url(
+            article.final_url or article.url, article.canonical_url
+        )
         article.id = doc_id(article.canonical_url)
         for met in (article.url, article.final_url):
             if met and met != article.canonical_url and met not in article.alternate_urls:

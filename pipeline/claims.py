@@ -11,38 +11,75 @@ import re
 
 from .models import Claim
 
-UNITS = ("troops|soldiers|engineers|deminers|sappers|builders|workers|labourers|laborers|"
-         "personnel|casualties|civilians|refugees|prisoners|drones|missiles|shells|people")
+UNITS = (
+    "troops|soldiers|engineers|deminers|sappers|builders|workers|labourers|laborers|"
+    "personnel|casualties|civilians|refugees|prisoners|drones|missiles|shells|people"
+)
 _NUMBER = r"(?P<num>\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?:\s+(?P<scale>million|billion|thousand))?"
-_QUALIFIER = (r"(?:(?P<qual>about|some|approximately|around|roughly|nearly|almost|as many as|"
-              r"up to|more than|over|at least|an estimated|a total of about|a total of)\s+)?")
-_FORWARD = re.compile(_QUALIFIER + _NUMBER + r"(?P<adj>(?:\s+(?!and\b|or\b)[A-Za-z-]+){0,3}?)\s+"
-                      rf"(?P<unit>{UNITS})\b", re.I)
+_QUALIFIER = (
+    r"(?:(?P<qual>about|some|approximately|around|roughly|nearly|almost|as many as|"
+    r"up to|more than|over|at least|an estimated|a total of about|a total of)\s+)?"
+)
+_FORWARD = re.compile(
+    _QUALIFIER + _NUMBER + r"(?P<adj>(?:\s+(?!and\b|or\b)[A-Za-z-]+){0,3}?)\s+"
+    rf"(?P<unit>{UNITS})\b",
+    re.I,
+)
 # "the number of North Korean troops sent to Russia could reach 10,000"
-_BACKWARD = re.compile(rf"number of (?:[\w-]+\s+){{0,4}}?(?P<unit>{UNITS})\b[^.;]{{0,80}}?\b"
-                       rf"(?:reach|to|at|is|was|of|be)\s+" + _QUALIFIER + _NUMBER, re.I)
+_BACKWARD = re.compile(
+    rf"number of (?:[\w-]+\s+){{0,4}}?(?P<unit>{UNITS})\b[^.;]{{0,80}}?\b"
+    rf"(?:reach|to|at|is|was|of|be)\s+" + _QUALIFIER + _NUMBER,
+    re.I,
+)
 _SCALE = {"thousand": 1e3, "million": 1e6, "billion": 1e9}
 
 _NAME = r"(?:[A-Z][\w'’.-]*|\([A-Z]{2,}\))"
 _JOIN = r"(?:of|for|the|and|on|de)"
-_ROLE = (r"(?:officials|lawmakers|analysts|sources|spokesman|spokeswoman|spokesperson|ministry|"
-         r"agency|military|government|intelligence|media)")
-_WHO = rf"(?P<who>(?:the\s+)?{_NAME}(?:\s+(?:{_NAME}|{_JOIN}(?=\s+[A-Z(])))*(?:\s+{_ROLE})?|{_ROLE})"
-_VERB = r"(?:spoke of|speaks of|said|says|told|estimated|estimates|estimate|reported|reports|believes|believed|stated|announced|claimed|claims)"
+_ROLE = (
+    r"(?:officials|lawmakers|analysts|sources|spokesman|spokeswoman|spokesperson|ministry|"
+    r"agency|military|government|intelligence|media)"
+)
+_WHO = (
+    rf"(?P<who>(?:the\s+)?{_NAME}(?:\s+(?:{_NAME}|{_JOIN}(?=\s+[A-Z(])))*(?:\s+{_ROLE})?|{_ROLE})"
+)
+_VERB = (
+    r"(?:spoke of|speaks of|said|says|told|estimated|estimates|estimate|reported|reports|"
+    r"believes|believed|stated|announced|claimed|claims)"
+)
 _ATTRIBUTION = [
-    re.compile(rf"\bciting (?:data|figures|a report|a briefing|estimates)?\s*(?:from|by)?\s*{_WHO}"),
+    re.compile(
+        rf"\bciting (?:data|figures|a report|a briefing|estimates)?\s*(?:from|by)?\s*{_WHO}"
+    ),
     re.compile(rf"\baccording to (?:[a-z]+\s+){{0,2}}?{_WHO}"),
     re.compile(rf"{_WHO},?\s+(?:[a-z]+\s+){{0,2}}?{_VERB}\b"),
     re.compile(rf"\b{_VERB}\s+{_WHO}"),
 ]
-_AGENCY = re.compile(r"\b(Yonhap|KCNA|Reuters|AFP|TASS|Xinhua|Kyodo|Associated Press)\b|"
-                     r"\b([A-Z][\w]+)(?:['’]s)? news agency")
+_AGENCY = re.compile(
+    r"\b(Yonhap|KCNA|Reuters|AFP|TASS|Xinhua|Kyodo|Associated Press)\b|"
+    r"\b([A-Z][\w]+)(?:['’]s)? news agency"
+)
 # A sentence ends at . ! or ? (maybe followed by a closing quote) before a capital; "Aug. 26"
 # and "Rep. Lee" split wrongly, which only costs an attribution look-back step.
 _SENTENCE = re.compile(r"(?:(?<=[.!?])|(?<=[.!?][\"”’']))\s+(?=[A-Z\"“‘'(])")
 # Words that refer back to a claimant named earlier: look further back instead.
-_WEAK_WHO = {"the", "he", "she", "it", "they", "this", "that", "there", "we", "agency",
-             "ministry", "military", "government", "intelligence", "media", "sources"}
+_WEAK_WHO = {
+    "the",
+    "he",
+    "she",
+    "it",
+    "they",
+    "this",
+    "that",
+    "there",
+    "we",
+    "agency",
+    "ministry",
+    "military",
+    "government",
+    "intelligence",
+    "media",
+    "sources",
+}
 
 
 def sentences(text: str) -> list[str]:
@@ -61,7 +98,9 @@ def _clean_who(who: str) -> str:
 
 
 # The subject of a sentence, when it is a name: "The National Intelligence Service (NIS) briefed"
-_SUBJECT = re.compile(rf"^(?:the\s+)?(?P<who>{_NAME}(?:\s+(?:{_NAME}|{_JOIN}(?=\s+[A-Z(])))+)\s+[a-z]")
+_SUBJECT = re.compile(
+    rf"^(?:the\s+)?(?P<who>{_NAME}(?:\s+(?:{_NAME}|{_JOIN}(?=\s+[A-Z(])))+)\s+[a-z]"
+)
 
 
 def _scan(sentence: str) -> tuple[str, str, bool]:

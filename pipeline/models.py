@@ -10,24 +10,22 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import asdict, dataclass, field, fields
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from enum import StrEnum
-from functools import cache
 from typing import Any, ClassVar
-
 
 
 class Outcome(StrEnum):
     """What became of one URL the crawl met. Every URL met in a run ends in exactly one."""
 
-    INDEXED = "indexed"                  # a new original document is in the store
-    UNCHANGED = "unchanged"              # already stored with the same content: nothing written
+    INDEXED = "indexed"  # a new original document is in the store
+    UNCHANGED = "unchanged"  # already stored with the same content: nothing written
     DUPLICATE_EXACT = "duplicate:exact"  # same canonical URL or same text as a stored document
-    DUPLICATE_NEAR = "duplicate:near"    # stored, marked as a copy (duplicate_of) of an original
-    REJECTED = "rejected"                # with a reason: robots, http_error:404, ...
-    SOURCE_READ = "source"               # a feed or sitemap read; its entries are URLs of their own
-    NOT_MODIFIED = "not_modified"        # a feed answered 304 to a conditional GET
-    SEEN = "seen"                        # an article URL final in an earlier run: not fetched
+    DUPLICATE_NEAR = "duplicate:near"  # stored, marked as a copy (duplicate_of) of an original
+    REJECTED = "rejected"  # with a reason: robots, http_error:404, ...
+    SOURCE_READ = "source"  # a feed or sitemap read; its entries are URLs of their own
+    NOT_MODIFIED = "not_modified"  # a feed answered 304 to a conditional GET
+    SEEN = "seen"  # an article URL final in an earlier run: not fetched
 
 
 def doc_id(canonical_url: str) -> str:
@@ -39,14 +37,14 @@ def doc_id(canonical_url: str) -> str:
 class Source:
     """One feed, sitemap or search feed from the sources file."""
 
-    id: str                 # outlet id, e.g. "kws"
-    name: str               # outlet name shown to analysts
-    url: str                # feed / sitemap URL; for kind=search a template with {query}
-    kind: str = "feed"      # feed (RSS or Atom, sniffed) | sitemap | search
+    id: str  # outlet id, e.g. "kws"
+    name: str  # outlet name shown to analysts
+    url: str  # feed / sitemap URL; for kind=search a template with {query}
+    kind: str = "feed"  # feed (RSS or Atom, sniffed) | sitemap | search
     allow_networks: tuple[str, ...] = ()  # private networks this source may resolve to
     timeout: float | None = None
     max_page_bytes: int | None = None
-    wire: bool = False      # a wire agency: its copy is the original of syndicated copies
+    wire: bool = False  # a wire agency: its copy is the original of syndicated copies
 
 
 @dataclass(slots=True)
@@ -57,21 +55,21 @@ class FeedEntry:
     source: str
     feed_url: str
     title: str = ""
-    published: str | None = None   # ISO 8601, UTC
+    published: str | None = None  # ISO 8601, UTC
     summary: str = ""
-    publisher: str = ""            # the outlet a search feed names for this result
+    publisher: str = ""  # the outlet a search feed names for this result
 
 
 @dataclass(slots=True)
 class FetchedPage:
     """An article page as fetched: the input of the process stages."""
 
-    url: str                # the URL the feed gave
-    final_url: str          # after redirects
+    url: str  # the URL the feed gave
+    final_url: str  # after redirects
     status: int
-    body: str               # decoded with the charset of the header, BOM or meta tag
+    body: str  # decoded with the charset of the header, BOM or meta tag
     encoding: str
-    fetched_at: str         # ISO 8601, UTC
+    fetched_at: str  # ISO 8601, UTC
     source: str
     source_name: str
     feed_url: str = ""
@@ -88,13 +86,13 @@ class CrawlOutcome:
 
     url: str
     outcome: Outcome
-    reason: str = ""        # for rejected: robots, http_error:404, timeout, ...
+    reason: str = ""  # for rejected: robots, http_error:404, timeout, ...
     source: str = ""
-    doc_id: str = ""        # the document it became, or the original it duplicates
+    doc_id: str = ""  # the document it became, or the original it duplicates
     detail: str = ""
 
     def __post_init__(self) -> None:
-        self.outcome = Outcome(self.outcome)   # read back from a file as a plain string
+        self.outcome = Outcome(self.outcome)  # read back from a file as a plain string
 
 
 @dataclass(slots=True)
@@ -103,7 +101,7 @@ class CrawlSummary:
     independently of the outcomes) and whether it finished."""
 
     urls_met: int
-    finish_reason: str      # Scrapy's: "finished", "shutdown", "closespider_timeout", ...
+    finish_reason: str  # Scrapy's: "finished", "shutdown", "closespider_timeout", ...
     complete: bool
 
 
@@ -127,7 +125,7 @@ class FeedState:
 @dataclass(slots=True)
 class Entity:
     text: str
-    label: str              # PERSON | ORG | GPE | LOC | NORP | ...
+    label: str  # PERSON | ORG | GPE | LOC | NORP | ...
 
 
 @dataclass(slots=True)
@@ -136,9 +134,9 @@ class Claim:
 
     value: float
     unit: str
-    text: str               # the sentence it was read from
-    attribution: str = ""   # who made the claim
-    via: str = ""           # who relayed it (a news agency), if said
+    text: str  # the sentence it was read from
+    attribution: str = ""  # who made the claim
+    via: str = ""  # who relayed it (a news agency), if said
 
 
 @dataclass(slots=True)
@@ -152,15 +150,15 @@ class Article:
     """The indexed document. Field names are the public schema (see README, design.md)."""
 
     id: str
-    url: str                # as the feed gave it
-    canonical_url: str      # the document's identity (see pipeline/canonical.py)
+    url: str  # as the feed gave it
+    canonical_url: str  # the document's identity (see pipeline/canonical.py)
     source: str
     source_name: str
     title: str
     text: str
     fetched_at: str
     feed_url: str = ""
-    final_url: str = ""     # where redirects led
+    final_url: str = ""  # where redirects led
     summary: str = ""
     authors: list[str] = field(default_factory=list)
     published_at: str | None = None
@@ -191,15 +189,17 @@ class Article:
         for name in _ARTICLE_FIELDS:
             value = getattr(self, name)
             if isinstance(value, list):
-                value = [_plain(v) for v in value] if value and _is_record(value[0]) else list(value)
+                value = (
+                    [_plain(v) for v in value] if value and _is_record(value[0]) else list(value)
+                )
             doc[name] = value
         doc["story_ids"] = [m.id for m in self.stories]
-        doc["is_copy"] = self.duplicate_of is not None   # for aggregations: share of copies
+        doc["is_copy"] = self.duplicate_of is not None  # for aggregations: share of copies
         return doc
 
     @classmethod
     def from_document(cls, doc: dict[str, Any]) -> Article:
-        known = {f.name for f in fields(cls)}   # derived fields (story_ids, is_copy) drop out
+        known = {f.name for f in fields(cls)}  # derived fields (story_ids, is_copy) drop out
         data = {k: v for k, v in doc.items() if k in known}
         data["entities"] = [Entity(**e) for e in data.get("entities", [])]
         data["claims"] = [Claim(**c) for c in data.get("claims", [])]
@@ -214,14 +214,16 @@ def _is_record(value: Any) -> bool:
     return hasattr(value, "__dataclass_fields__")
 
 
-@cache
-def _field_names(cls: type) -> tuple[str, ...]:
-    return tuple(cls.__dataclass_fields__)
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
 
 
 def _plain(record: Any) -> dict[str, Any]:
     """A flat record (Entity, Claim, StoryMatch) as a dict."""
-    return {name: getattr(record, name) for name in _field_names(type(record))}
+    cls = type(record)
+    names = _FIELD_NAMES.get(cls)
+    if names is None:
+        names = _FIELD_NAMES[cls] = tuple(f.name for f in fields(record))
+    return {name: getattr(record, name) for name in names}
 
 
 @dataclass(slots=True)
@@ -234,7 +236,7 @@ class StoryProfile:
     # Every group must be matched by at least one of its terms (e.g. [North Korea, ...] and
     # [Russia, ...]); this is what keeps a North Korean missile test out of the story.
     required: list[list[str]] = field(default_factory=list)
-    terms: dict[str, float] = field(default_factory=dict)   # topical terms and their weights
+    terms: dict[str, float] = field(default_factory=dict)  # topical terms and their weights
     queries: list[str] = field(default_factory=list)
     threshold: float = 0.6
     saturation: float = 3.0  # matched term weight at which the score reaches 1
@@ -261,9 +263,9 @@ class Story:
 def utc_iso(dt: datetime) -> str:
     """ISO 8601 in UTC with a Z; a naive datetime is taken to be UTC already."""
     if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=timezone.utc)
-    return dt.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        dt = dt.replace(tzinfo=UTC)
+    return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def utc_now() -> str:
-    return utc_iso(datetime.now(timezone.utc))
+    return utc_iso(datetime.now(UTC))

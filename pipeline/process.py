@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Callable, Iterable, Iterator, TypeVar
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, TypeVar
 
 from .canonical import canonicalize
 from .dedupe import DuplicateLookup, dedupe
@@ -22,10 +23,15 @@ def _tap(items: Iterable[T], callback: Callable[[T], None] | None) -> Iterator[T
         yield item
 
 
-def process_pages(pages: Iterable[FetchedPage], store: DuplicateLookup,
-                  stories: list[StoryProfile], ledger: Ledger, nlp=None,
-                  on_page: Callable[[FetchedPage], None] | None = None,
-                  on_article: Callable[[Article], None] | None = None) -> Iterator[Article]:
+def process_pages(
+    pages: Iterable[FetchedPage],
+    store: DuplicateLookup,
+    stories: list[StoryProfile],
+    ledger: Ledger,
+    nlp: Any = None,
+    on_page: Callable[[FetchedPage], None] | None = None,
+    on_article: Callable[[Article], None] | None = None,
+) -> Iterator[Article]:
     articles = extract(_tap(pages, on_page), ledger)
     articles = canonicalize(articles)
     articles = dedupe(articles, store, ledger)

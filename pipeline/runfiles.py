@@ -26,8 +26,9 @@ from .models import Article, CrawlOutcome, CrawlState, CrawlSummary, FeedState, 
 
 log = logging.getLogger(__name__)
 Record = FetchedPage | CrawlOutcome | FeedState | CrawlSummary | Article
-_TYPES: dict[str, type] = {cls.__name__: cls for cls in
-                           (FetchedPage, CrawlOutcome, FeedState, CrawlSummary, Article)}
+_TYPES: dict[str, type] = {
+    cls.__name__: cls for cls in (FetchedPage, CrawlOutcome, FeedState, CrawlSummary, Article)
+}
 
 CRAWL_STATE_FILE = "crawl-state.json"
 CRAWL_FILE = "crawl.jsonl"
@@ -127,8 +128,10 @@ def read_articles(path: str | Path) -> list[Article]:
 
 
 def write_crawl_state(path: str | Path, state: CrawlState) -> None:
-    data: dict[str, Any] = {"feeds": {url: asdict(s) for url, s in state.feeds.items()},
-                            "seen_urls": state.seen_urls}
+    data: dict[str, Any] = {
+        "feeds": {url: asdict(s) for url, s in state.feeds.items()},
+        "seen_urls": state.seen_urls,
+    }
     Path(path).write_text(json.dumps(data), encoding="utf-8")
 
 
@@ -136,5 +139,7 @@ def read_crawl_state(path: str | Path | None) -> CrawlState:
     if not path or not Path(path).exists():
         return CrawlState()
     data = json.loads(Path(path).read_text(encoding="utf-8"))
-    return CrawlState(feeds={url: FeedState(**s) for url, s in data.get("feeds", {}).items()},
-                      seen_urls=list(data.get("seen_urls", [])))
+    return CrawlState(
+        feeds={url: FeedState(**s) for url, s in data.get("feeds", {}).items()},
+        seen_urls=list(data.get("seen_urls", [])),
+    )

@@ -19,7 +19,7 @@ file and the field (``sources.yaml: sources[2].kind: ...``).
 from __future__ import annotations
 
 import ipaddress
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 from urllib.parse import quote_plus, urlsplit
@@ -39,7 +39,7 @@ class SourcesError(ConfigError):
 
 def _networks(value: list[str]) -> list[str]:
     for network in value:
-        ipaddress.ip_network(network)   # ValueError names the bad one
+        ipaddress.ip_network(network)  # ValueError names the bad one
     return value
 
 
@@ -66,7 +66,8 @@ class SourceSpec(BaseModel):
     max_page_bytes: int | None = Field(default=None, gt=0)
 
     _check_networks = field_validator("allow_networks")(
-        lambda v: _networks(v) if v is not None else v)
+        lambda v: _networks(v) if v is not None else v
+    )
 
     @field_validator("id", mode="before")
     @classmethod
@@ -120,8 +121,9 @@ def validate_sources(path: str | Path) -> SourcesFile:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 1})" if mark else ""
-        raise SourcesError(f"{path}: not valid YAML{where}: "
-                           f"{getattr(exc, 'problem', exc)}") from exc
+        raise SourcesError(
+            f"{path}: not valid YAML{where}: {getattr(exc, 'problem', exc)}"
+        ) from exc
     if not isinstance(doc, dict):
         raise SourcesError(f"{path}: expected a mapping with a `sources:` list")
     try:
@@ -137,14 +139,20 @@ def load_sources(path: str | Path, queries: list[str] | None = None) -> CrawlPla
     out: list[Source] = []
     for raw in spec.sources:
         networks = raw.allow_networks if raw.allow_networks is not None else defaults.allow_networks
-        base = {"id": raw.id, "name": raw.name or raw.id, "kind": raw.kind,
-                "allow_networks": tuple(networks),
-                "timeout": raw.timeout if raw.timeout is not None else defaults.timeout,
-                "max_page_bytes": raw.max_page_bytes or defaults.max_page_bytes,
-                "wire": raw.wire}
+        base = Source(
+            id=raw.id,
+            name=raw.name or raw.id,
+            url=raw.url,
+            kind=raw.kind,
+            allow_networks=tuple(networks),
+            timeout=raw.timeout if raw.timeout is not None else defaults.timeout,
+            max_page_bytes=raw.max_page_bytes or defaults.max_page_bytes,
+            wire=raw.wire,
+        )
         if raw.kind == "search":
-            for q in queries or []:
-                out.append(Source(url=raw.url.replace("{query}", quote_plus(q)), **base))
+            out += [
+                replace(base, url=raw.url.replace("{query}", quote_plus(q))) for q in queries or []
+            ]
         else:
-            out.append(Source(url=raw.url, **base))
+            out.append(base)
     return CrawlPlan(out, defaults.max_page_bytes)

@@ -15,8 +15,8 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from .errors import ConfigError
 from .enrich import keywords_of
+from .errors import ConfigError
 from .models import Article, StoryMatch, StoryProfile
 
 SEED_TERM_WEIGHT = 0.2
@@ -50,9 +50,12 @@ def _seed_file(path: Path) -> SeedFile:
     try:
         return SeedFile.model_validate(doc)
     except ValidationError as exc:
-        raise ConfigError("\n".join(
-            f"{path}: {'.'.join(map(str, e['loc'])) or 'file'}: {e['msg']}"
-            for e in exc.errors())) from None
+        raise ConfigError(
+            "\n".join(
+                f"{path}: {'.'.join(map(str, e['loc'])) or 'file'}: {e['msg']}"
+                for e in exc.errors()
+            )
+        ) from None
 
 
 def load_story(path: str | Path) -> StoryProfile:
@@ -72,11 +75,16 @@ def load_story(path: str | Path) -> StoryProfile:
     for term in keywords_of("", seed_text, limit=15):
         terms.setdefault(term, SEED_TERM_WEIGHT)
     profile = StoryProfile(
-        id=doc["id"], title=doc.get("title", doc["id"]), start_date=str(doc.get("start_date", "")),
+        id=doc["id"],
+        title=doc.get("title", doc["id"]),
+        start_date=str(doc.get("start_date", "")),
         required=[[str(t).lower() for t in group] for group in doc.get("required") or []],
-        terms=terms, queries=list(doc.get("queries") or []),
-        threshold=float(doc.get("threshold", 0.6)), saturation=float(doc.get("saturation", 3.0)),
-        seed_text=seed_text)
+        terms=terms,
+        queries=list(doc.get("queries") or []),
+        threshold=float(doc.get("threshold", 0.6)),
+        saturation=float(doc.get("saturation", 3.0)),
+        seed_text=seed_text,
+    )
     return profile
 
 
@@ -93,7 +101,11 @@ def score(article: Article, profile: StoryProfile) -> float:
     for group in profile.required:
         if not any(_contains(haystack, term) for term in group):
             return 0.0
-    if profile.start_date and article.published_at and article.published_at[:10] < profile.start_date:
+    if (
+        profile.start_date
+        and article.published_at
+        and article.published_at[:10] < profile.start_date
+    ):
         return 0.0
     matched = sum(w for term, w in profile.terms.items() if _contains(haystack, term))
     return round(min(1.0, matched / profile.saturation), 3)
@@ -101,6 +113,7 @@ def score(article: Article, profile: StoryProfile) -> float:
 
 def assign_stories(articles: Iterable[Article], profiles: list[StoryProfile]) -> Iterator[Article]:
     for article in articles:
-        article.stories = [StoryMatch(p.id, s) for p in profiles
-                           if (s := score(article, p)) >= p.threshold]
+        article.stories = [
+            StoryMatch(p.id, s) for p in profiles if (s := score(article, p)) >= p.threshold
+        ]
         yield article

@@ -11,17 +11,22 @@ from .models import Story, utc_now
 def summarize(story_id: str, title: str, docs: list[dict[str, Any]]) -> Story:
     dated = sorted(d["published_at"] or d["fetched_at"] for d in docs)
     return Story(
-        id=story_id, title=title, articles=len(docs),
+        id=story_id,
+        title=title,
+        articles=len(docs),
         outlets=len({d["source"] for d in docs}),
         independent_outlets=len({d["source"] for d in docs if not d.get("duplicate_of")}),
-        first_seen=dated[0] if dated else None, last_seen=dated[-1] if dated else None,
-        updated_at=utc_now())
+        first_seen=dated[0] if dated else None,
+        last_seen=dated[-1] if dated else None,
+        updated_at=utc_now(),
+    )
 
 
 def timeline(docs: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Per day: articles, outlets, independent reports (not syndicated copies), figures."""
-    days: dict[str, dict[str, Any]] = defaultdict(lambda: {
-        "articles": 0, "outlets": set(), "independent": 0, "copies": 0, "figures": []})
+    days: dict[str, dict[str, Any]] = defaultdict(
+        lambda: {"articles": 0, "outlets": set(), "independent": 0, "copies": 0, "figures": []}
+    )
     for doc in docs:
         day = (doc.get("published_at") or doc["fetched_at"])[:10]
         row = days[day]
@@ -32,13 +37,19 @@ def timeline(docs: list[dict[str, Any]]) -> list[dict[str, Any]]:
             continue  # a copy repeats its original's figures
         row["independent"] += 1
         for claim in doc.get("claims", []):
-            figure = {"value": claim["value"], "unit": claim["unit"],
-                      "attribution": claim["attribution"], "via": claim.get("via", ""),
-                      "outlet": doc["source_name"] or doc["source"]}
+            figure = {
+                "value": claim["value"],
+                "unit": claim["unit"],
+                "attribution": claim["attribution"],
+                "via": claim.get("via", ""),
+                "outlet": doc["source_name"] or doc["source"],
+            }
             if figure not in row["figures"]:
                 row["figures"].append(figure)
-    return [{"day": day, **{k: (sorted(v) if isinstance(v, set) else v) for k, v in row.items()}}
-            for day, row in sorted(days.items())]
+    return [
+        {"day": day, **{k: (sorted(v) if isinstance(v, set) else v) for k, v in row.items()}}
+        for day, row in sorted(days.items())
+    ]
 
 
 def figure_series(docs: list[dict[str, Any]]) -> dict[str, list[tuple[str, float, str]]]:
@@ -49,5 +60,6 @@ def figure_series(docs: list[dict[str, Any]]) -> dict[str, list[tuple[str, float
             continue
         for claim in doc.get("claims", []):
             series[claim["unit"]].append(
-                (doc.get("published_at") or doc["fetched_at"], claim["value"], claim["attribution"]))
+                (doc.get("published_at") or doc["fetched_at"], claim["value"], claim["attribution"])
+            )
     return {unit: sorted(points) for unit, points in series.items()}

@@ -49,8 +49,12 @@ def demo_run(demo_sources, stories, tmp_path_factory):
     root = tmp_path_factory.mktemp("demo-run")
     store = open_store(root / "store.sqlite")
     counts = jobs.run_all(demo_sources, stories, store, root / "landing" / "run1", "run1")
-    yield {"root": root, "store": store, "counts": counts,
-           "landing": root / "landing" / "run1" / jobs.CRAWL_FILE}
+    yield {
+        "root": root,
+        "store": store,
+        "counts": counts,
+        "landing": root / "landing" / "run1" / jobs.CRAWL_FILE,
+    }
     store.close()
 
 
@@ -60,13 +64,16 @@ def demo_run(demo_sources, stories, tmp_path_factory):
 # when NEWSMON_ES_URL is set, and otherwise through the real elasticsearch-py client against
 # the OpenSearch node behind a compatibility shim (tests/engine_proxy.py).
 
+
 @pytest.fixture(scope="session")
 def opensearch_url() -> str:
     url = os.environ.get("NEWSMON_OPENSEARCH_URL")
     if not url:
         if os.environ.get("CI"):
-            pytest.fail("CI must test against a real engine: run the suite through "
-                        "scripts/with-opensearch.sh (make test), which sets NEWSMON_OPENSEARCH_URL")
+            pytest.fail(
+                "CI must test against a real engine: run the suite through "
+                "scripts/with-opensearch.sh (make test), which sets NEWSMON_OPENSEARCH_URL"
+            )
         pytest.skip("no OpenSearch node: run `make test`, or set NEWSMON_OPENSEARCH_URL")
     return url
 
@@ -74,6 +81,7 @@ def opensearch_url() -> str:
 @pytest.fixture(scope="session")
 def es_shim(opensearch_url):
     from engine_proxy import EngineProxy
+
     with EngineProxy(opensearch_url, as_elasticsearch=True) as proxy:
         yield proxy
 
@@ -82,8 +90,12 @@ def make_engine_store(kind: str, request, **options):
     """A fresh set of indices under a unique prefix on the requested engine; removed after."""
     import uuid
 
-    from newsmon.pipeline.store.engine import (ElasticsearchTransport, EngineStore,
-                                       OpenSearchTransport)
+    from newsmon.pipeline.store.engine import (
+        ElasticsearchTransport,
+        EngineStore,
+        OpenSearchTransport,
+    )
+
     prefix = f"t{uuid.uuid4().hex[:10]}"
     if kind == "opensearch":
         url = request.getfixturevalue("opensearch_url")
@@ -95,18 +107,25 @@ def make_engine_store(kind: str, request, **options):
         url = os.environ.get("NEWSMON_ES_URL")
         if not url:
             pytest.skip("Elasticsearch cannot run here: set NEWSMON_ES_URL to test against one")
-        transport = ElasticsearchTransport(url, api_key=os.environ.get("NEWSMON_ES_API_KEY"),
-                                           ca_certs=os.environ.get("NEWSMON_CA_CERTS"))
+        transport = ElasticsearchTransport(
+            url,
+            api_key=os.environ.get("NEWSMON_ES_API_KEY"),
+            ca_certs=os.environ.get("NEWSMON_CA_CERTS"),
+        )
     store = EngineStore(transport, f"{kind}+{url}", prefix=prefix, **options)
 
     def cleanup():
-        for path in (f"/{prefix}-*", f"/_index_template/{prefix}-*",
-                     f"/_component_template/{prefix}-*"):
+        for path in (
+            f"/{prefix}-*",
+            f"/_index_template/{prefix}-*",
+            f"/_component_template/{prefix}-*",
+        ):
             try:
                 transport.request("DELETE", path)
             except Exception:
                 pass
         store.close()
+
     request.addfinalizer(cleanup)
     return store
 

@@ -10,21 +10,38 @@ index step can check that every one of them got exactly one outcome.
 from __future__ import annotations
 
 import json
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import replace
+from typing import Any
 from urllib.parse import urldefrag, urlsplit
 
 import scrapy
-from scrapy.exceptions import (DownloadCancelledError, DownloadConnectionRefusedError,
-                               DownloadTimeoutError)
-from scrapy.http import TextResponse
-from twisted.internet.error import (ConnectionRefusedError, DNSLookupError, TCPTimedOutError,
-                                    TimeoutError)
+from scrapy.exceptions import (
+    DownloadCancelledError,
+    DownloadConnectionRefusedError,
+    DownloadTimeoutError,
+)
+from scrapy.http import Response, TextResponse
+from twisted.internet.error import (
+    ConnectionRefusedError,
+    DNSLookupError,
+    TCPTimedOutError,
+    TimeoutError,
+)
+from twisted.python.failure import Failure
 
 from newsmon.crawlers.middlewares import BlockedAddress
 from newsmon.pipeline.feeds import parse_feed, parse_sitemap
-from newsmon.pipeline.models import (CrawlOutcome, FeedEntry, FeedState, FetchedPage, Outcome,
-                                     Source, utc_now)
-from newsmon.pipeline.runfiles import read_crawl_state
+from newsmon.pipeline.models import (
+    CrawlOutcome,
+    FeedEntry,
+    FeedState,
+    FetchedPage,
+    Outcome,
+    Source,
+    utc_now,
+)
+from newsmon.pipeline.runfiles import Record, read_crawl_state
 from newsmon.pipeline.sources import load_sources
 
 # Statuses the spider wants to see itself; redirects stay with RedirectMiddleware.
@@ -32,7 +49,7 @@ HANDLED_STATUSES = [304] + list(range(400, 600))
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 
 
-def failure_reason(failure) -> str:
+def failure_reason(failure: Failure) -> str:
     """A short, stable rejection reason for a failed request.
 
     Scrapy 2.13+ raises its own Download*Error classes; older versions and some handlers
@@ -57,10 +74,21 @@ def failure_reason(failure) -> str:
     return f"fetch_error:{type(exc).__name__}"
 
 
+def _met_url(meta: dict[str, Any], url: str) -> str:
+    """The URL as the crawl met it: before any redirect, so it is the one counted as met."""
+    redirects: list[str] = meta.get("redirect_urls") or [url]
+    return redirects[0]
+
+
+def _header(response: Response, name: str) -> str:
+    value = response.headers.get(name)
+    return value.decode("latin-1") if value else ""
+
+
 class NewsSpider(scrapy.Spider):
     name = "news"
 
-    def __init__(self, sources: str, state: str = "", queries: str = "[]", **kwargs):
+    def __init__(self, sources: str, state: str = "", queries: str = "[]", **kwargs: Any):
         super().__init__(**kwargs)
         plan = load_sources(sources, json.loads(queries))
         self.news_sources: list[Source] = plan.sources
@@ -71,8 +99,9 @@ class NewsSpider(scrapy.Spider):
         self.met: set[str] = set()
         # An article belongs to the outlet that publishes it, not to the feed that listed it:
         # a search feed's results are credited to the outlet configured for their host.
-        self.outlet_by_host = {urlsplit(s.url).netloc: s for s in self.news_sources
-                               if s.kind != "search"}
+        self.outlet_by_host = {
+            urlsplit(s.url).netloc: s for s in self.news_sources if s.kind != "search"
+        }
 
     def _first_meeting(self, url: str) -> bool:
         """True the first time this run meets a URL: a URL listed by two feeds is one URL
@@ -82,15 +111,21 @@ class NewsSpider(scrapy.Spider):
         self.met.add(url)
         return True
 
-    def _request(self, url: str, source: Source, callback, **meta) -> scrapy.Request:
-        meta.update(source=source, handle_httpstatus_list=HANDLED_STATUSES,
-                    download_maxsize=source.max_page_bytes or self.max_page_bytes)
+    def _request(
+        self, url: str, source: Source, callback: Callable[..., Any], **meta: Any
+    ) -> scrapy.Request:
+        meta.update(
+            source=source,
+            handle_httpstatus_list=HANDLED_STATUSES,
+            download_maxsize=source.max_page_bytes or self.max_page_bytes,
+        )
         if source.timeout:
             meta["download_timeout"] = float(source.timeout)
-        return scrapy.Request(url, callback=callback, errback=self.on_failure, meta=meta,
-                              dont_filter=True)
+        return scrapy.Request(
+            url, callback=callback, errback=self.on_failure, meta=meta, dont_filter=True
+        )
 
-    async def start(self):
+    async def start(self) -> AsyncIterator[scrapy.Request]:
         for source in self.news_sources:
             if not self._first_meeting(source.url):
                 continue
@@ -102,16 +137,18 @@ class NewsSpider(scrapy.Spider):
                 request.headers["If-Modified-Since"] = saved.last_modified
             yield request
 
-    def parse_source(self, response):
+    def parse_source(self, response: Response) -> Iterator[Record | scrapy.Request]:
         source: Source = response.meta["source"]
-        url = response.request.url
+        url = _met_url(response.meta, response.url)
         if response.status == 304:
             yield CrawlOutcome(url, Outcome.NOT_MODIFIED, source=source.id)
             return
         if response.status >= 400:
-            yield CrawlOutcome(url, Outcome.REJECTED, f"http_error:{response.status}", source=source.id)
+            yield CrawlOutcome(
+                url, Outcome.REJECTED, f"http_error:{response.status}", source=source.id
+            )
             return
-        content_type = response.headers.get("Content-Type", b"").decode("latin-1")
+        content_type = _header(response, "Content-Type")
         if source.kind == "sitemap" or response.meta.get("sitemap"):
             parsed = parse_sitemap(response.body, url, source.id)
         else:
@@ -119,10 +156,17 @@ class NewsSpider(scrapy.Spider):
         if parsed.error:
             yield CrawlOutcome(url, Outcome.REJECTED, parsed.error, source=source.id)
             return
-        yield CrawlOutcome(url, Outcome.SOURCE_READ, source=source.id,
-                           detail=f"{len(parsed.entries)} entries {parsed.warning}".strip())
-        yield FeedState(url, etag=response.headers.get("ETag", b"").decode("latin-1"),
-                        last_modified=response.headers.get("Last-Modified", b"").decode("latin-1"))
+        yield CrawlOutcome(
+            url,
+            Outcome.SOURCE_READ,
+            source=source.id,
+            detail=f"{len(parsed.entries)} entries {parsed.warning}".strip(),
+        )
+        yield FeedState(
+            url,
+            etag=_header(response, "ETag"),
+            last_modified=_header(response, "Last-Modified"),
+        )
         for where, reason in parsed.skipped:
             if self._first_meeting(where):
                 yield CrawlOutcome(where, Outcome.REJECTED, reason, source=source.id)
@@ -138,10 +182,15 @@ class NewsSpider(scrapy.Spider):
             return self.outlet_by_host[host]
         if listed_by.kind != "search":
             return listed_by
-        return replace(listed_by, id=urlsplit(url).hostname or host,
-                       name=entry.publisher or host, kind="feed", wire=False)
+        return replace(
+            listed_by,
+            id=urlsplit(url).hostname or host,
+            name=entry.publisher or host,
+            kind="feed",
+            wire=False,
+        )
 
-    def _follow(self, entry: FeedEntry, source: Source):
+    def _follow(self, entry: FeedEntry, source: Source) -> Iterator[Record | scrapy.Request]:
         url = urldefrag(entry.url).url
         source = self._outlet(url, source, entry)
         if not self._first_meeting(url):
@@ -151,29 +200,48 @@ class NewsSpider(scrapy.Spider):
             return
         yield self._request(url, source, self.parse_article, entry=entry)
 
-    def parse_article(self, response):
+    def parse_article(self, response: Response) -> Iterator[Record]:
         source: Source = response.meta["source"]
         entry: FeedEntry = response.meta["entry"]
-        url = response.request.meta.get("redirect_urls", [response.request.url])[0]
+        url = _met_url(response.meta, response.url)
         if response.status >= 400:
-            yield CrawlOutcome(url, Outcome.REJECTED, f"http_error:{response.status}", source=source.id)
+            yield CrawlOutcome(
+                url, Outcome.REJECTED, f"http_error:{response.status}", source=source.id
+            )
             return
-        content_type = response.headers.get("Content-Type", b"").decode("latin-1").lower()
+        content_type = _header(response, "Content-Type").lower()
         if not isinstance(response, TextResponse) or (
-                content_type and not content_type.startswith(HTML_TYPES)):
-            yield CrawlOutcome(url, Outcome.REJECTED, "not_html", source=source.id,
-                               detail=content_type[:80])
+            content_type and not content_type.startswith(HTML_TYPES)
+        ):
+            yield CrawlOutcome(
+                url, Outcome.REJECTED, "not_html", source=source.id, detail=content_type[:80]
+            )
             return
         yield FetchedPage(
-            url=url, final_url=response.url, status=response.status, body=response.text,
-            encoding=response.encoding, fetched_at=utc_now(), source=source.id,
-            source_name=source.name, feed_url=entry.feed_url, content_type=content_type,
-            entry_title=entry.title, entry_published=entry.published,
-            entry_summary=entry.summary, wire_source=source.wire)
+            url=url,
+            final_url=response.url,
+            status=response.status,
+            body=response.text,
+            encoding=response.encoding,
+            fetched_at=utc_now(),
+            source=source.id,
+            source_name=source.name,
+            feed_url=entry.feed_url,
+            content_type=content_type,
+            entry_title=entry.title,
+            entry_published=entry.published,
+            entry_summary=entry.summary,
+            wire_source=source.wire,
+        )
 
-    def on_failure(self, failure):
-        request = failure.request
+    def on_failure(self, failure: Failure) -> Iterator[Record]:
+        request: scrapy.Request = failure.request  # type: ignore[attr-defined]  # set by Scrapy
         source: Source | None = request.meta.get("source")
-        url = request.meta.get("redirect_urls", [request.url])[0]
-        yield CrawlOutcome(url, Outcome.REJECTED, failure_reason(failure),
-                           source=source.id if source else "", detail=str(failure.value)[:200])
+        url = _met_url(request.meta, request.url)
+        yield CrawlOutcome(
+            url,
+            Outcome.REJECTED,
+            failure_reason(failure),
+            source=source.id if source else "",
+            detail=str(failure.value)[:200],
+        )

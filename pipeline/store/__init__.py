@@ -14,8 +14,15 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from .base import (IndexAdmin, SearchFilters, SetupReport, Store, StoreNotFound, StoreNotReady,
-                   UpsertResult)
+from .base import (
+    IndexAdmin,
+    SearchFilters,
+    SetupReport,
+    Store,
+    StoreNotFound,
+    StoreNotReady,
+    UpsertResult,
+)
 
 ENGINE_SCHEMES = ("elasticsearch+", "opensearch+")
 
@@ -42,11 +49,12 @@ def sqlite_path(url: str | os.PathLike[str]) -> Path | None:
     if is_engine_url(url):
         return None
     if url.startswith("sqlite:///"):
-        url = url[len("sqlite:///"):]
+        url = url[len("sqlite:///") :]
     if "://" in url:
         raise StoreURLError(
             f"unsupported store {url!r}: a file path, sqlite:///PATH, "
-            "opensearch+http(s)://HOST:PORT or elasticsearch+http(s)://HOST:PORT")
+            "opensearch+http(s)://HOST:PORT or elasticsearch+http(s)://HOST:PORT"
+        )
     return Path(url)
 
 
@@ -54,16 +62,21 @@ def _engine(url: str, auth: EngineAuth, prefix: str):  # type: ignore[no-untyped
     from .engine import ElasticsearchTransport, EngineStore, OpenSearchTransport
 
     flavor, _, endpoint = url.partition("+")
-    transport_class = (ElasticsearchTransport if flavor == "elasticsearch"
-                       else OpenSearchTransport)
+    transport_class = ElasticsearchTransport if flavor == "elasticsearch" else OpenSearchTransport
     basic = (auth.username, auth.password or "") if auth.username else None
-    transport = transport_class(endpoint, api_key=auth.api_key, ca_certs=auth.ca_certs,
-                                basic_auth=basic)
+    transport = transport_class(
+        endpoint, api_key=auth.api_key, ca_certs=auth.ca_certs, basic_auth=basic
+    )
     return EngineStore(transport, url, prefix=prefix)
 
 
-def open_store(url: str | os.PathLike[str], *, create: bool = True,
-               auth: EngineAuth | None = None, prefix: str = "newsmon") -> Store:
+def open_store(
+    url: str | os.PathLike[str],
+    *,
+    create: bool = True,
+    auth: EngineAuth | None = None,
+    prefix: str = "newsmon",
+) -> Store:
     """The store at url. With create=False (read-only commands) a missing store is an error
     (StoreNotFound), never an empty store made for a mistyped path."""
     url = str(url)
@@ -72,25 +85,43 @@ def open_store(url: str | os.PathLike[str], *, create: bool = True,
         store: Store = _engine(url, auth or EngineAuth(), prefix)
         if not create and not store.exists():
             store.close()
-            raise StoreNotFound(f"no newsmon indices ({prefix}-articles) on {url}: "
-                                "run `newsmon index setup` or a job first")
+            raise StoreNotFound(
+                f"no newsmon indices ({prefix}-articles) on {url}: "
+                "run `newsmon index setup` or a job first"
+            )
         return store
     from .sqlite import SQLiteStore
 
     return SQLiteStore(path, create=create)
 
 
-def open_index_admin(url: str | os.PathLike[str], *, auth: EngineAuth | None = None,
-                     prefix: str = "newsmon") -> IndexAdmin:
+def open_index_admin(
+    url: str | os.PathLike[str], *, auth: EngineAuth | None = None, prefix: str = "newsmon"
+) -> IndexAdmin:
     """A search-engine store, for what only engines do (migrate, rollover)."""
     url = str(url)
     if not is_engine_url(url):
-        raise StoreURLError(f"{url} is an SQLite store: it has no indices to migrate or roll "
-                            "over (its schema is migrated when it is opened)")
+        raise StoreURLError(
+            f"{url} is an SQLite store: it has no indices to migrate or roll "
+            "over (its schema is migrated when it is opened)"
+        )
     admin: IndexAdmin = _engine(url, auth or EngineAuth(), prefix)
     return admin
 
 
-__all__ = ["ENGINE_SCHEMES", "EngineAuth", "IndexAdmin", "SearchFilters", "SetupReport", "Store",
-           "StoreNotFound", "StoreNotReady", "StoreURLError", "UpsertResult", "is_engine_url",
-           "open_index_admin", "open_store", "sqlite_path"]
+__all__ = [
+    "ENGINE_SCHEMES",
+    "EngineAuth",
+    "IndexAdmin",
+    "SearchFilters",
+    "SetupReport",
+    "Store",
+    "StoreNotFound",
+    "StoreNotReady",
+    "StoreURLError",
+    "UpsertResult",
+    "is_engine_url",
+    "open_index_admin",
+    "open_store",
+    "sqlite_path",
+]

@@ -19,12 +19,25 @@ from ..models import Article, CrawlOutcome, FeedState, Outcome, Story
 log = logging.getLogger(__name__)
 
 # Fields that top_terms() can count, in every backend.
-TERM_FIELDS = ("source", "source_name", "language", "authors", "persons", "orgs", "places",
-               "keywords", "story_ids")
+TERM_FIELDS = (
+    "source",
+    "source_name",
+    "language",
+    "authors",
+    "persons",
+    "orgs",
+    "places",
+    "keywords",
+    "story_ids",
+)
 
 # Outcomes after which a URL is not fetched again by later runs.
-FINAL_OUTCOMES = (Outcome.INDEXED, Outcome.UNCHANGED, Outcome.DUPLICATE_EXACT,
-                  Outcome.DUPLICATE_NEAR)
+FINAL_OUTCOMES = (
+    Outcome.INDEXED,
+    Outcome.UNCHANGED,
+    Outcome.DUPLICATE_EXACT,
+    Outcome.DUPLICATE_NEAR,
+)
 
 
 class StoreNotFound(LookupError):
@@ -38,11 +51,11 @@ class StoreNotReady(RuntimeError):
 @dataclass
 class SearchFilters:
     story: str | None = None
-    since: str | None = None        # ISO date or datetime, inclusive, on published_at
-    until: str | None = None        # exclusive
+    since: str | None = None  # ISO date or datetime, inclusive, on published_at
+    until: str | None = None  # exclusive
     source: str | None = None
     language: str | None = None
-    entity: str | None = None       # any entity text, case-insensitive
+    entity: str | None = None  # any entity text, case-insensitive
     include_duplicates: bool = True
 
 
@@ -50,7 +63,7 @@ class SearchFilters:
 class UpsertResult:
     written: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
-    failed: list[tuple[str, str]] = field(default_factory=list)   # (id, error)
+    failed: list[tuple[str, str]] = field(default_factory=list)  # (id, error)
 
 
 @dataclass
@@ -59,7 +72,7 @@ class SetupReport:
 
     lines: list[str] = field(default_factory=list)
     lifecycle: bool = False
-    details: dict[str, Any] = field(default_factory=dict)   # the engine's answer, if any
+    details: dict[str, Any] = field(default_factory=dict)  # the engine's answer, if any
 
     def say(self, line: str) -> None:
         log.info("store: %s", line)
@@ -82,16 +95,18 @@ class Store(Protocol):
     def get_article(self, doc_id: str) -> dict[str, Any] | None: ...
     def iter_articles(self) -> Iterator[dict[str, Any]]: ...
     def count_articles(self) -> int: ...
-    def search(self, query: str, filters: SearchFilters | None = None,
-               limit: int = 20) -> list[dict[str, Any]]: ...
+    def search(
+        self, query: str, filters: SearchFilters | None = None, limit: int = 20
+    ) -> list[dict[str, Any]]: ...
     def story_articles(self, story_id: str) -> list[dict[str, Any]]: ...
 
     def date_histogram(self, filters: SearchFilters | None = None) -> list[tuple[str, int]]:
         """(YYYY-MM-DD, articles) per day of published_at, days without articles left out."""
         ...
 
-    def top_terms(self, field: str, filters: SearchFilters | None = None,
-                  size: int = 10) -> list[tuple[str, int]]:
+    def top_terms(
+        self, field: str, filters: SearchFilters | None = None, size: int = 10
+    ) -> list[tuple[str, int]]:
         """The most frequent values of a TERM_FIELDS field, most frequent first, ties by value."""
         ...
 

@@ -11,11 +11,18 @@ from pathlib import Path
 from typing import Any
 
 from ..models import Article, CrawlOutcome, FeedState, Outcome, Story, utc_now
-from .base import (FINAL_OUTCOMES, TERM_FIELDS, SearchFilters, SetupReport, StoreNotFound,
-                   UpsertResult, stable_document)
+from .base import (
+    FINAL_OUTCOMES,
+    TERM_FIELDS,
+    SearchFilters,
+    SetupReport,
+    StoreNotFound,
+    UpsertResult,
+    stable_document,
+)
 
 SCHEMA = resources.files(__package__) / "sqlite_schema.sql"
-SCHEMA_VERSION = "2"   # 2: full-text rows keyed by the article rowid
+SCHEMA_VERSION = "2"  # 2: full-text rows keyed by the article rowid
 
 
 def fts_query(query: str) -> str:
@@ -40,8 +47,10 @@ class SQLiteStore:
         else:
             # Read-only commands must not leave an empty store behind a mistyped path.
             if not self.path.is_file():
-                raise StoreNotFound(f"no store at {self.path}: run `newsmon demo` or "
-                                    "`newsmon run` first, or pass --store")
+                raise StoreNotFound(
+                    f"no store at {self.path}: run `newsmon demo` or "
+                    "`newsmon run` first, or pass --store"
+                )
             self.db = sqlite3.connect(f"file:{self.path}?mode=rw", uri=True, timeout=30)
             if not self.exists():
                 self.db.close()
@@ -51,18 +60,25 @@ class SQLiteStore:
 
     # -- lifecycle ----------------------------------------------------------------------------
     def exists(self) -> bool:
-        return self.db.execute("SELECT 1 FROM sqlite_master WHERE name = 'meta'").fetchone() is not None
+        return (
+            self.db.execute("SELECT 1 FROM sqlite_master WHERE name = 'meta'").fetchone()
+            is not None
+        )
 
     def setup(self) -> SetupReport:
         """Create the schema if missing, or migrate an older one. Safe to run again."""
         report = SetupReport()
-        version = self.exists() and self.db.execute(
-            "SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        version = (
+            self.exists()
+            and self.db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        )
         if version and version[0] == "1":
             self._migrate_from_1()
             report.say("migrated schema 1 -> 2 (full-text rows keyed by rowid)")
         self.db.executescript(SCHEMA.read_text(encoding="utf-8"))
-        self.db.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", (SCHEMA_VERSION,))
+        self.db.execute(
+            "INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", (SCHEMA_VERSION,)
+        )
         self.db.commit()
         report.say(f"SQLite store {self.path}: schema version {SCHEMA_VERSION} ready")
         return report
@@ -71,10 +87,14 @@ class SQLiteStore:
         """Version 1 keyed full-text rows by an UNINDEXED id column: rebuild them by rowid."""
         with self.db:
             self.db.execute("DROP TABLE IF EXISTS articles_fts")
-            self.db.execute("CREATE VIRTUAL TABLE articles_fts USING fts5 "
-                            "(title, text, tokenize = 'unicode61 remove_diacritics 2')")
-            self.db.execute("INSERT INTO articles_fts (rowid, title, text) SELECT rowid, "
-                            "json_extract(doc, '$.title'), json_extract(doc, '$.text') FROM articles")
+            self.db.execute(
+                "CREATE VIRTUAL TABLE articles_fts USING fts5 "
+                "(title, text, tokenize = 'unicode61 remove_diacritics 2')"
+            )
+            self.db.execute(
+                "INSERT INTO articles_fts (rowid, title, text) SELECT rowid, "
+                "json_extract(doc, '$.title'), json_extract(doc, '$.text') FROM articles"
+            )
 
     def close(self) -> None:
         self.db.close()
@@ -91,7 +111,9 @@ class SQLiteStore:
         with self.db:
             for article in articles:
                 doc = article.to_document()
-                row = self.db.execute("SELECT doc FROM articles WHERE id = ?", (article.id,)).fetchone()
+                row = self.db.execute(
+                    "SELECT doc FROM articles WHERE id = ?", (article.id,)
+                ).fetchone()
                 if row and stable_document(json.loads(row["doc"])) == stable_document(doc):
                     result.unchanged.append(article.id)
                     continue
@@ -108,17 +130,32 @@ class SQLiteStore:
             " source = excluded.source, language = excluded.language,"
             " published_at = excluded.published_at, content_hash = excluded.content_hash,"
             " duplicate_of = excluded.duplicate_of, doc = excluded.doc RETURNING rowid",
-            (doc_id, doc["canonical_url"], doc["source"], doc["language"], doc["published_at"],
-             doc["content_hash"], doc["duplicate_of"], json.dumps(doc, ensure_ascii=False))).fetchone()[0]
+            (
+                doc_id,
+                doc["canonical_url"],
+                doc["source"],
+                doc["language"],
+                doc["published_at"],
+                doc["content_hash"],
+                doc["duplicate_of"],
+                json.dumps(doc, ensure_ascii=False),
+            ),
+        ).fetchone()[0]
         self.db.execute("DELETE FROM articles_fts WHERE rowid = ?", (rowid,))
-        self.db.execute("INSERT INTO articles_fts (rowid, title, text) VALUES (?, ?, ?)",
-                        (rowid, doc["title"], doc["text"]))
+        self.db.execute(
+            "INSERT INTO articles_fts (rowid, title, text) VALUES (?, ?, ?)",
+            (rowid, doc["title"], doc["text"]),
+        )
         self.db.execute("DELETE FROM article_bands WHERE id = ?", (doc_id,))
-        self.db.executemany("INSERT OR IGNORE INTO article_bands VALUES (?, ?)",
-                            [(band, doc_id) for band in doc["minhash_bands"]])
+        self.db.executemany(
+            "INSERT OR IGNORE INTO article_bands VALUES (?, ?)",
+            [(band, doc_id) for band in doc["minhash_bands"]],
+        )
         self.db.execute("DELETE FROM article_stories WHERE id = ?", (doc_id,))
-        self.db.executemany("INSERT INTO article_stories VALUES (?, ?, ?)",
-                            [(s["id"], doc_id, s["score"]) for s in doc["stories"]])
+        self.db.executemany(
+            "INSERT INTO article_stories VALUES (?, ?, ?)",
+            [(s["id"], doc_id, s["score"]) for s in doc["stories"]],
+        )
 
     def get_article(self, doc_id: str) -> dict[str, Any] | None:
         row = self.db.execute("SELECT doc FROM articles WHERE id = ?", (doc_id,)).fetchone()
@@ -149,27 +186,34 @@ class SQLiteStore:
             where.append("a.language = ?")
             args.append(filters.language)
         if filters.entity:
-            where.append("EXISTS (SELECT 1 FROM json_each(a.doc, '$.entities') e "
-                         "WHERE lower(json_extract(e.value, '$.text')) = lower(?))")
+            where.append(
+                "EXISTS (SELECT 1 FROM json_each(a.doc, '$.entities') e "
+                "WHERE lower(json_extract(e.value, '$.text')) = lower(?))"
+            )
             args.append(filters.entity)
         if not filters.include_duplicates:
             where.append("a.duplicate_of IS NULL")
         return (" AND ".join(where) or "1"), args
 
-    def search(self, query: str, filters: SearchFilters | None = None,
-               limit: int = 20) -> list[dict[str, Any]]:
+    def search(
+        self, query: str, filters: SearchFilters | None = None, limit: int = 20
+    ) -> list[dict[str, Any]]:
         filters = filters or SearchFilters()
         where, args = self._filter_sql(filters)
         match = fts_query(query)
         if match:
-            sql = (f"SELECT a.doc, snippet(articles_fts, 1, '[', ']', '…', 16) AS snippet, "
-                   f"bm25(articles_fts, 5.0, 1.0) AS rank FROM articles_fts "
-                   f"JOIN articles a ON a.rowid = articles_fts.rowid "
-                   f"WHERE articles_fts MATCH ? AND {where} ORDER BY rank, a.published_at LIMIT ?")
+            sql = (
+                f"SELECT a.doc, snippet(articles_fts, 1, '[', ']', '…', 16) AS snippet, "
+                f"bm25(articles_fts, 5.0, 1.0) AS rank FROM articles_fts "
+                f"JOIN articles a ON a.rowid = articles_fts.rowid "
+                f"WHERE articles_fts MATCH ? AND {where} ORDER BY rank, a.published_at LIMIT ?"
+            )
             rows = self.db.execute(sql, [match, *args, limit]).fetchall()
         else:
-            sql = (f"SELECT a.doc, '' AS snippet, 0 AS rank FROM articles a WHERE {where} "
-                   f"ORDER BY a.published_at DESC LIMIT ?")
+            sql = (
+                f"SELECT a.doc, '' AS snippet, 0 AS rank FROM articles a WHERE {where} "
+                f"ORDER BY a.published_at DESC LIMIT ?"
+            )
             rows = self.db.execute(sql, [*args, limit]).fetchall()
         hits = []
         for row in rows:
@@ -182,50 +226,64 @@ class SQLiteStore:
     def story_articles(self, story_id: str) -> list[dict[str, Any]]:
         rows = self.db.execute(
             "SELECT a.doc FROM articles a JOIN article_stories s ON s.id = a.id "
-            "WHERE s.story_id = ? ORDER BY a.published_at, a.id", (story_id,))
+            "WHERE s.story_id = ? ORDER BY a.published_at, a.id",
+            (story_id,),
+        )
         return [json.loads(r["doc"]) for r in rows]
 
     def date_histogram(self, filters: SearchFilters | None = None) -> list[tuple[str, int]]:
         where, args = self._filter_sql(filters or SearchFilters())
         rows = self.db.execute(
             f"SELECT substr(a.published_at, 1, 10) AS day, count(*) FROM articles a "
-            f"WHERE a.published_at IS NOT NULL AND {where} GROUP BY day ORDER BY day", args)
+            f"WHERE a.published_at IS NOT NULL AND {where} GROUP BY day ORDER BY day",
+            args,
+        )
         return [(r[0], r[1]) for r in rows]
 
-    def top_terms(self, field: str, filters: SearchFilters | None = None,
-                  size: int = 10) -> list[tuple[str, int]]:
+    def top_terms(
+        self, field: str, filters: SearchFilters | None = None, size: int = 10
+    ) -> list[tuple[str, int]]:
         if field not in TERM_FIELDS:
             raise ValueError(f"cannot count {field!r}: one of {', '.join(TERM_FIELDS)}")
         where, args = self._filter_sql(filters or SearchFilters())
         if field in ("source", "language"):
             values = f"SELECT a.{field} AS value FROM articles a WHERE {where}"
         else:
-            values = (f"SELECT DISTINCT a.id, v.value AS value FROM articles a, "
-                      f"json_each(a.doc, '$.{field}') v WHERE {where}")
+            values = (
+                f"SELECT DISTINCT a.id, v.value AS value FROM articles a, "
+                f"json_each(a.doc, '$.{field}') v WHERE {where}"
+            )
         rows = self.db.execute(
             f"SELECT value, count(*) AS n FROM ({values}) WHERE value IS NOT NULL "
-            f"GROUP BY value ORDER BY n DESC, value LIMIT ?", [*args, size])
+            f"GROUP BY value ORDER BY n DESC, value LIMIT ?",
+            [*args, size],
+        )
         return [(r[0], r[1]) for r in rows]
 
     def outlets(self) -> list[tuple[str, str]]:
-        rows = self.db.execute("SELECT source, min(json_extract(doc, '$.source_name')) FROM "
-                               "articles GROUP BY source ORDER BY source")
+        rows = self.db.execute(
+            "SELECT source, min(json_extract(doc, '$.source_name')) FROM "
+            "articles GROUP BY source ORDER BY source"
+        )
         return [(r[0], r[1] or r[0]) for r in rows]
 
     # -- duplicate lookup ---------------------------------------------------------------------
     def content_hashes(self, ids: list[str]) -> dict[str, str]:
         out: dict[str, str] = {}
         for i in range(0, len(ids), 500):
-            chunk = ids[i:i + 500]
+            chunk = ids[i : i + 500]
             rows = self.db.execute(
                 f"SELECT id, content_hash FROM articles WHERE id IN ({','.join('?' * len(chunk))})",
-                chunk)
+                chunk,
+            )
             out.update({r["id"]: r["content_hash"] for r in rows})
         return out
 
     def find_by_content_hash(self, content_hash: str) -> str | None:
-        row = self.db.execute("SELECT id FROM articles WHERE content_hash = ? "
-                              "ORDER BY published_at, id LIMIT 1", (content_hash,)).fetchone()
+        row = self.db.execute(
+            "SELECT id FROM articles WHERE content_hash = ? ORDER BY published_at, id LIMIT 1",
+            (content_hash,),
+        ).fetchone()
         return row["id"] if row else None
 
     def near_candidates(self, bands: list[str]) -> list[dict[str, Any]]:
@@ -234,22 +292,34 @@ class SQLiteStore:
         rows = self.db.execute(
             "SELECT DISTINCT a.id, a.duplicate_of, json_extract(a.doc, '$.minhash') AS minhash "
             f"FROM article_bands b JOIN articles a ON a.id = b.id "
-            f"WHERE b.band IN ({','.join('?' * len(bands))})", bands)
-        return [{"id": r["id"], "duplicate_of": r["duplicate_of"],
-                 "minhash": json.loads(r["minhash"] or "[]")} for r in rows]
+            f"WHERE b.band IN ({','.join('?' * len(bands))})",
+            bands,
+        )
+        return [
+            {
+                "id": r["id"],
+                "duplicate_of": r["duplicate_of"],
+                "minhash": json.loads(r["minhash"] or "[]"),
+            }
+            for r in rows
+        ]
 
     # -- stories ------------------------------------------------------------------------------
     def upsert_story(self, story: Story) -> None:
         with self.db:
-            self.db.execute("INSERT OR REPLACE INTO stories VALUES (?, ?)",
-                            (story.id, json.dumps(story.to_document(), ensure_ascii=False)))
+            self.db.execute(
+                "INSERT OR REPLACE INTO stories VALUES (?, ?)",
+                (story.id, json.dumps(story.to_document(), ensure_ascii=False)),
+            )
 
     def get_story(self, story_id: str) -> dict[str, Any] | None:
         row = self.db.execute("SELECT doc FROM stories WHERE id = ?", (story_id,)).fetchone()
         return json.loads(row["doc"]) if row else None
 
     def list_stories(self) -> list[dict[str, Any]]:
-        return [json.loads(r["doc"]) for r in self.db.execute("SELECT doc FROM stories ORDER BY id")]
+        return [
+            json.loads(r["doc"]) for r in self.db.execute("SELECT doc FROM stories ORDER BY id")
+        ]
 
     # -- crawl state --------------------------------------------------------------------------
     def feed_states(self) -> dict[str, FeedState]:
@@ -258,13 +328,17 @@ class SQLiteStore:
 
     def save_feed_states(self, states: Iterable[FeedState]) -> None:
         with self.db:
-            self.db.executemany("INSERT OR REPLACE INTO feed_state VALUES (?, ?, ?)",
-                                [(s.url, s.etag, s.last_modified) for s in states])
+            self.db.executemany(
+                "INSERT OR REPLACE INTO feed_state VALUES (?, ?, ?)",
+                [(s.url, s.etag, s.last_modified) for s in states],
+            )
 
     def seen_urls(self) -> list[str]:
         rows = self.db.execute(
-            f"SELECT url FROM url_outcomes WHERE outcome IN ({','.join('?' * len(FINAL_OUTCOMES))})",
-            [str(o) for o in FINAL_OUTCOMES])
+            "SELECT url FROM url_outcomes WHERE outcome IN "
+            f"({','.join('?' * len(FINAL_OUTCOMES))})",
+            [str(o) for o in FINAL_OUTCOMES],
+        )
         return [r["url"] for r in rows]
 
     def record_outcomes(self, run_id: str, outcomes: Iterable[CrawlOutcome]) -> None:
@@ -272,12 +346,17 @@ class SQLiteStore:
         with self.db:
             self.db.executemany(
                 "INSERT OR REPLACE INTO url_outcomes VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [(o.url, str(o.outcome), o.reason, o.source, o.doc_id, run_id, now)
-                 for o in outcomes
-                 # a URL that was final stays final: 'seen' and 'not_modified' say nothing new
-                 if o.outcome not in (Outcome.SEEN, Outcome.NOT_MODIFIED)])
+                [
+                    (o.url, str(o.outcome), o.reason, o.source, o.doc_id, run_id, now)
+                    for o in outcomes
+                    # a URL that was final stays final: 'seen' and 'not_modified' say nothing new
+                    if o.outcome not in (Outcome.SEEN, Outcome.NOT_MODIFIED)
+                ],
+            )
 
     def record_run(self, run_id: str, counts: dict[str, Any]) -> None:
         with self.db:
-            self.db.execute("INSERT OR REPLACE INTO runs VALUES (?, ?, ?)",
-                            (run_id, utc_now(), json.dumps(counts)))
+            self.db.execute(
+                "INSERT OR REPLACE INTO runs VALUES (?, ?, ?)",
+                (run_id, utc_now(), json.dumps(counts)),
+            )

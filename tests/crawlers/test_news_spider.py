@@ -9,15 +9,24 @@ from pathlib import Path
 import pytest
 import yaml
 
+from newsmon.pipeline.models import CrawlOutcome, CrawlSummary, FeedState, FetchedPage
 from newsmon.pipeline.runfiles import read_records
-from newsmon.pipeline.models import CrawlSummary, CrawlOutcome, FeedState, FetchedPage
 
 REPO = Path(__file__).resolve().parents[2]
 
 
 def crawl(sources: Path, out: Path, state: dict | None = None) -> list:
-    cmd = [sys.executable, "-m", "newsmon.crawlers.run", "--sources", str(sources), "--out", str(out),
-           "--queries", json.dumps(["North Korea engineers Russia"])]
+    cmd = [
+        sys.executable,
+        "-m",
+        "newsmon.crawlers.run",
+        "--sources",
+        str(sources),
+        "--out",
+        str(out),
+        "--queries",
+        json.dumps(["North Korea engineers Russia"]),
+    ]
     if state is not None:
         state_file = out.with_suffix(".state.json")
         state_file.write_text(json.dumps(state))
@@ -39,11 +48,11 @@ def test_every_broken_input_is_recorded_with_its_reason(first_crawl, demo_web):
     site = demo_web.site
     outcomes = _outcomes(first_crawl)
     reasons = Counter(o.reason for o in outcomes.values() if o.outcome == "rejected")
-    assert reasons["robots"] == 1                       # Capital Times /members/
-    assert reasons["http_error:404"] == 2               # a dead feed and a dead feed link
-    assert reasons["blocked_address"] == 1              # redirect to 169.254.169.254
-    assert reasons["timeout"] == 1                      # Metro Daily's slow page
-    assert reasons["too_large"] == 1                    # Metro Daily's huge page
+    assert reasons["robots"] == 1  # Capital Times /members/
+    assert reasons["http_error:404"] == 2  # a dead feed and a dead feed link
+    assert reasons["blocked_address"] == 1  # redirect to 169.254.169.254
+    assert reasons["timeout"] == 1  # Metro Daily's slow page
+    assert reasons["too_large"] == 1  # Metro Daily's huge page
     assert sum(n for r, n in reasons.items() if r.startswith("feed_parse_error")) == 1
     eurasia = outcomes[site.outlets["eurasia-report"].base_url + "/rss.xml"]
     assert eurasia.outcome == "source" and "recovered_from" in eurasia.detail  # damaged, not lost
@@ -70,8 +79,11 @@ def test_pages_feeds_and_state(first_crawl, demo_web):
 
 
 def test_second_crawl_with_state_is_conditional_and_skips_seen(first_crawl, demo_sources, tmp_path):
-    states = {r.url: {"url": r.url, "etag": r.etag, "last_modified": r.last_modified}
-              for r in first_crawl if isinstance(r, FeedState)}
+    states = {
+        r.url: {"url": r.url, "etag": r.etag, "last_modified": r.last_modified}
+        for r in first_crawl
+        if isinstance(r, FeedState)
+    }
     seen = [r.url for r in first_crawl if isinstance(r, FetchedPage)]
     again = crawl(demo_sources, tmp_path / "crawl.jsonl", {"feeds": states, "seen_urls": seen})
     counts = Counter(r.outcome for r in again if isinstance(r, CrawlOutcome))
@@ -96,9 +108,14 @@ def test_loopback_is_refused_unless_a_source_allows_it(demo_sources, tmp_path):
 
 def test_unreachable_source_is_an_outcome_not_a_crash(tmp_path):
     sources = tmp_path / "dead.yaml"
-    sources.write_text(yaml.safe_dump({
-        "defaults": {"allow_networks": ["127.0.0.0/8"], "timeout": 2},
-        "sources": [{"id": "dead", "url": "http://127.0.0.1:9/rss.xml"}]}))
+    sources.write_text(
+        yaml.safe_dump(
+            {
+                "defaults": {"allow_networks": ["127.0.0.0/8"], "timeout": 2},
+                "sources": [{"id": "dead", "url": "http://127.0.0.1:9/rss.xml"}],
+            }
+        )
+    )
     outcome, summary = crawl(sources, tmp_path / "crawl.jsonl")
     assert (outcome.outcome, outcome.reason) == ("rejected", "connection_refused")
     assert summary == CrawlSummary(urls_met=1, finish_reason="finished", complete=True)

@@ -17,8 +17,20 @@ from newsmon.kibana import SAVED_OBJECTS, load_objects
 from newsmon.pipeline.store.engine import RESOURCES
 
 REPO = Path(__file__).resolve().parents[2]
-AGGREGATABLE = {"keyword", "date", "long", "integer", "short", "byte", "double", "float",
-                "half_float", "scaled_float", "boolean", "ip"}
+AGGREGATABLE = {
+    "keyword",
+    "date",
+    "long",
+    "integer",
+    "short",
+    "byte",
+    "double",
+    "float",
+    "half_float",
+    "scaled_float",
+    "boolean",
+    "ip",
+}
 
 
 def _properties(mappings: dict) -> dict[str, str]:
@@ -34,14 +46,18 @@ def _properties(mappings: dict) -> dict[str, str]:
             out[path] = spec.get("type", "object")
             for sub, subspec in spec.get("fields", {}).items():
                 out[f"{path}.{sub}"] = subspec["type"]
+
     walk(mappings["properties"])
     return out
 
 
 FIELDS = {
-    "newsmon-articles": _properties(json.loads((RESOURCES / "component_mappings.json").read_text())
-                                    ["template"]["mappings"]),
-    "newsmon-claims": _properties(json.loads((RESOURCES / "index_claims.json").read_text())["mappings"]),
+    "newsmon-articles": _properties(
+        json.loads((RESOURCES / "component_mappings.json").read_text())["template"]["mappings"]
+    ),
+    "newsmon-claims": _properties(
+        json.loads((RESOURCES / "index_claims.json").read_text())["mappings"]
+    ),
 }
 
 
@@ -63,14 +79,18 @@ def test_every_panel_field_exists_and_can_be_aggregated(objects):
     for lens in lenses:
         (ref,) = lens["references"]
         fields = FIELDS[objects[ref["id"]]["attributes"]["title"]]
-        for layer in lens["attributes"]["state"]["datasourceStates"]["formBased"]["layers"].values():
+        for layer in lens["attributes"]["state"]["datasourceStates"]["formBased"][
+            "layers"
+        ].values():
             for column in layer["columns"].values():
                 field = column["sourceField"]
                 if field == "___records___":
                     continue
                 assert field in fields, f"{lens['attributes']['title']}: no field {field}"
-                assert fields[field] in AGGREGATABLE, \
-                    f"{lens['attributes']['title']}: {field} is {fields[field]}, Kibana cannot aggregate it"
+                assert fields[field] in AGGREGATABLE, (
+                    f"{lens['attributes']['title']}: {field} is {fields[field]}, "
+                    "Kibana cannot aggregate it"
+                )
 
 
 def test_saved_searches_use_existing_fields(objects):
@@ -79,7 +99,9 @@ def test_saved_searches_use_existing_fields(objects):
     for search in searches:
         for column in search["attributes"]["columns"]:
             assert column in FIELDS["newsmon-articles"]
-        query = json.loads(search["attributes"]["kibanaSavedObjectMeta"]["searchSourceJSON"])["query"]["query"]
+        query = json.loads(search["attributes"]["kibanaSavedObjectMeta"]["searchSourceJSON"])[
+            "query"
+        ]["query"]
         assert query.split(":")[0].strip() in FIELDS["newsmon-articles"]
 
 
@@ -92,12 +114,23 @@ def test_dashboard_panels_resolve(objects):
     for panel in panels:
         target = refs[f"{panel['panelIndex']}:{panel['panelRefName']}"]
         titles.add(objects[target]["attributes"]["title"])
-    assert {"Articles over time, per story", "Top outlets", "Top people", "Top organisations",
-            "Top places", "Figures claimed over time", "Share of syndicated copies"} == titles
+    assert {
+        "Articles over time, per story",
+        "Top outlets",
+        "Top people",
+        "Top organisations",
+        "Top places",
+        "Figures claimed over time",
+        "Share of syndicated copies",
+    } == titles
 
 
 def test_prefix_is_written_into_the_data_views():
-    titles = {o["attributes"]["title"] for o in load_objects(prefix="acme") if o["type"] == "index-pattern"}
+    titles = {
+        o["attributes"]["title"]
+        for o in load_objects(prefix="acme")
+        if o["type"] == "index-pattern"
+    }
     assert titles == {"acme-articles", "acme-claims"}
 
 
@@ -109,12 +142,19 @@ class _KibanaImportStandIn(BaseHTTPRequestHandler):
 
     def do_POST(self):
         body = self.rfile.read(int(self.headers["Content-Length"]))
-        ok = (self.path == "/api/saved_objects/_import?overwrite=true"
-              and self.headers.get("kbn-xsrf")
-              and self.headers.get("Authorization", "").startswith("Basic "))
+        ok = (
+            self.path == "/api/saved_objects/_import?overwrite=true"
+            and self.headers.get("kbn-xsrf")
+            and self.headers.get("Authorization", "").startswith("Basic ")
+        )
         message = BytesParser(policy=HTTP).parsebytes(
-            b"Content-Type: " + self.headers["Content-Type"].encode() + b"\r\n\r\n" + body)
-        files = [part for part in message.iter_parts() if part.get_param("name", header="content-disposition") == "file"]
+            b"Content-Type: " + self.headers["Content-Type"].encode() + b"\r\n\r\n" + body
+        )
+        files = [
+            part
+            for part in message.iter_parts()
+            if part.get_param("name", header="content-disposition") == "file"
+        ]
         lines = files[0].get_payload(decode=True).decode().splitlines() if files else []
         type(self).received = [json.loads(line) for line in lines]
         answer = {"success": bool(ok and lines), "successCount": len(lines) if ok else 0}
@@ -129,9 +169,24 @@ def test_newsmon_kibana_import_posts_the_objects():
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         url = f"http://127.0.0.1:{server.server_address[1]}"
-        run = subprocess.run([sys.executable, "-m", "newsmon.cli", "kibana", "import", "--kibana-url", url,
-                              "--username", "elastic"], cwd=REPO, capture_output=True, text=True,
-                             env={**__import__("os").environ, "KIBANA_PASSWORD": "secret"}, timeout=60)
+        run = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "newsmon.cli",
+                "kibana",
+                "import",
+                "--kibana-url",
+                url,
+                "--username",
+                "elastic",
+            ],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            env={**__import__("os").environ, "KIBANA_PASSWORD": "secret"},
+            timeout=60,
+        )
         assert run.returncode == 0, run.stderr
         assert "imported 12 saved objects" in run.stdout
         sent = _KibanaImportStandIn.received

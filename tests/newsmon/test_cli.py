@@ -1,21 +1,51 @@
-"""`newsmon` as a user runs it: a subprocess, its output and its exit status."""
+"""`newsmon` as a user runs it: a subprocess started from a directory of the user's (never the
+repository), relative paths, its output and its exit status."""
 
+from __future__ import annotations
+
+import argparse
+import dataclasses
 import json
+import os
+import shutil
 import socket
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+import yaml
+from demo_truth import expected_counts, mismatches, truth_for
 
+from newsmon.cli import build_parser
 from newsmon.pipeline.models import Article
+from newsmon.pipeline.store import open_store
 
 REPO = Path(__file__).resolve().parents[2]
+SEEDS = REPO / "seeds"
 
 
-def newsmon(*args, check=True) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "newsmon.cli", *map(str, args)], cwd=REPO,
-                          capture_output=True, text=True, timeout=600, check=check)
+def newsmon(
+    *args: object,
+    cwd: Path,
+    home: Path | None = None,
+    check: bool = True,
+) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSMON_")}
+    env["NEWSMON_HOME"] = str(home or cwd / "home")
+    return subprocess.run(
+        [sys.executable, "-m", "newsmon.cli", *map(str, args)],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=check,
+    )
+
+
+def last_json(proc: subprocess.CompletedProcess[str]) -> dict:
+    return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
 def _free_port() -> int:
@@ -26,74 +56,263 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="module")
 def demo_twice(tmp_path_factory):
-    store = tmp_path_factory.mktemp("cli") / "demo.sqlite"
+    """`newsmon demo` twice with the default store (NEWSMON_HOME), as after `make demo`."""
+    cwd = tmp_path_factory.mktemp("user")
     port = _free_port()
-    first = newsmon("demo", "--json", "--store", store, "--port", port)
-    export1 = newsmon("export", "--store", store, "--format", "jsonl").stdout
-    second = newsmon("demo", "--json", "--store", store, "--port", port)
-    export2 = newsmon("export", "--store", store, "--format", "jsonl").stdout
-    return {"store": store, "first": first, "second": second, "export1": export1, "export2": export2}
+    first = newsmon("demo", "--json", "--port", port, cwd=cwd)
+    export1 = newsmon("export", cwd=cwd).stdout
+    second = newsmon("demo", "--json", "--port", port, cwd=cwd)
+    export2 = newsmon("export", cwd=cwd).stdout
+    return {
+        "cwd": cwd,
+        "port": port,
+        "store": cwd / "home" / "newsmon.sqlite",
+        "first": first,
+        "second": second,
+        "export1": export1,
+        "export2": export2,
+    }
 
 
-def test_demo_json_summary(demo_twice):
-    summary = json.loads(demo_twice["first"].stdout.strip().splitlines()[-1])
-    assert set(summary) >= {"fetched", "indexed", "duplicates", "rejected", "stories", "store"}
-    assert summary["indexed"] > 40 and summary["duplicates"]["near"] > 0
-    assert summary["duplicates"]["exact"] > 0
-    assert {"robots", "http_error:404", "blocked_address", "timeout", "too_large"} <= set(summary["rejected"])
+def test_demo_summary_matches_the_ground_truth(demo_twice, stories):
+    from newsmon.demoweb.server import serve_demo_web
+
+    summary = last_json(demo_twice["first"])
+    assert demo_twice["first"].returncode == 0
+    assert summary["store"] == str(demo_twice["store"])
+    assert summary["adds_up"] and summary["verdict"]["name"] == "ok"
+    with serve_demo_web(port=demo_twice["port"]) as web:  # the same addresses as the demo's
+        truth = truth_for(web, stories)
+    expected = expected_counts(truth)
+    assert summary["fetched"] == summary["outcomes"] == expected["fetched"]
+    assert summary["indexed"] == expected["indexed"]
+    assert summary["duplicates"] == expected["duplicates"]
+    assert sum(summary["rejected"].values()) == expected["rejected"]
     (story,) = summary["stories"]
-    assert story["id"] == "nk-engineers-russia" and story["articles"] >= 20
-    assert set(story) >= {"id", "title", "articles", "outlets", "first_seen", "last_seen"}
-    assert story["first_seen"] < story["last_seen"]
-    assert summary["store"] == str(demo_twice["store"].resolve())
+    assert story["id"] == "nk-engineers-russia"
+    assert story["articles"] == len(truth.story_members)
+    store = open_store(demo_twice["store"], create=False)
+    assert mismatches(store, truth) == []
+    store.close()
 
 
 def test_second_demo_run_adds_and_changes_nothing(demo_twice):
-    second = json.loads(demo_twice["second"].stdout.strip().splitlines()[-1])
+    second = last_json(demo_twice["second"])
+    assert demo_twice["second"].returncode == 0
     assert second["indexed"] == 0 and second["duplicates"] == {"exact": 0, "near": 0}
-    assert second["not_modified"] > 0
+    first = last_json(demo_twice["first"])
+    assert second["not_modified"] == first["sources_read"]  # every feed answered 304
     assert demo_twice["export1"] == demo_twice["export2"]
 
 
 def test_export_follows_the_article_schema(demo_twice):
     docs = [json.loads(line) for line in demo_twice["export1"].splitlines()]
-    fields = set(Article.__dataclass_fields__) - {"VOLATILE"}
-    assert docs and all(fields <= set(doc) for doc in docs)
-    assert all(doc["id"] and doc["canonical_url"].startswith("http") for doc in docs)
+    fields = {f.name for f in dataclasses.fields(Article)}
+    assert (
+        len(docs)
+        == last_json(demo_twice["first"])["indexed"]
+        + last_json(demo_twice["first"])["duplicates"]["near"]
+    )
+    for doc in docs:
+        assert fields <= set(doc), fields - set(doc)
+        assert doc["canonical_url"].startswith("http://127.0.0.")
     assert len({doc["id"] for doc in docs}) == len(docs)
 
 
-def test_search_with_filters(demo_twice):
-    store = demo_twice["store"]
-    hits = json.loads(newsmon("search", "deminers", "--story", "nk-engineers-russia",
-                              "--store", store, "--json").stdout)
-    assert hits and all("deminer" in (h["title"] + h["_snippet"]).lower() for h in hits)
-    since = json.loads(newsmon("search", "engineers", "--since", "2025-08-01", "--store", store,
-                               "--json").stdout)
+def test_the_documented_search_finds_the_demo_articles(demo_twice):
+    """README: after `make demo`, `newsmon search deminers` (no --store) finds them."""
+    cwd = demo_twice["cwd"]
+    hits = json.loads(
+        newsmon("search", "deminers", "--story", "nk-engineers-russia", "--json", cwd=cwd).stdout
+    )
+    assert hits
+    for h in hits:
+        assert "deminer" in (h["title"] + h["_snippet"]).lower(), h
+    since = json.loads(
+        newsmon("search", "engineers", "--since", "2025-08-01", "--json", cwd=cwd).stdout
+    )
     assert since and all(h["published_at"] >= "2025-08-01" for h in since)
-    originals = json.loads(newsmon("search", "engineers", "--originals", "--store", store,
-                                   "--json").stdout)
-    assert all(h["duplicate_of"] is None for h in originals)
-    assert "results for" in newsmon("search", "Kursk", "--store", store).stdout
+    originals = json.loads(newsmon("search", "engineers", "--originals", "--json", cwd=cwd).stdout)
+    everything = json.loads(
+        newsmon("search", "engineers", "--json", "--limit", 100, cwd=cwd).stdout
+    )
+    assert originals and all(h["duplicate_of"] is None for h in originals)
+    assert any(h["duplicate_of"] for h in everything)
+
+
+def test_source_by_id_or_name_and_outlets_shown_with_ids(demo_twice):
+    cwd = demo_twice["cwd"]
+    by_id = json.loads(newsmon("search", "", "--source", "kyiv-ledger", "--json", cwd=cwd).stdout)
+    by_name = json.loads(newsmon("search", "", "--source", "kyiv ledger", "--json", cwd=cwd).stdout)
+    assert by_id and by_id == by_name
+    assert {(h["source"], h["source_name"]) for h in by_id} == {("kyiv-ledger", "Kyiv Ledger")}
+    table = newsmon("search", "Kursk", cwd=cwd).stdout
+    assert "(kws)" in table and "results for" in table
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["search", "x", "--since", "2025-13-45"], "--since '2025-13-45': not a date"),
+        (["search", "x", "--until", "yesterday"], "--until 'yesterday': not a date"),
+        (["search", "x", "--story", "nope"], "--story 'nope': no such story"),
+        (["search", "x", "--source", "Nowhere Gazette"], "--source 'Nowhere Gazette': no outlet"),
+        (["story", "nope"], "no such story"),
+    ],
+)
+def test_bad_input_is_an_error_not_an_empty_answer(demo_twice, args, message):
+    proc = newsmon(*args, cwd=demo_twice["cwd"], check=False)
+    assert proc.returncode == 1, proc.stderr
+    assert message in " ".join(proc.stderr.split())
+    assert proc.stdout == ""
+
+
+@pytest.mark.parametrize("command", [["search", "x"], ["story", "nk-engineers-russia"], ["export"]])
+def test_read_only_commands_never_create_a_store(tmp_path, command):
+    missing = tmp_path / "nowhere" / "x.sqlite"
+    proc = newsmon(*command, "--store", missing, cwd=tmp_path, check=False)
+    assert proc.returncode == 1
+    assert f"no store at {missing}" in " ".join(proc.stderr.split())
+    assert not missing.parent.exists()
+    default = newsmon(*command, cwd=tmp_path, check=False)  # the default store, missing too
+    assert default.returncode == 1 and not (tmp_path / "home").exists()
+
+
+def test_a_job_from_another_directory_with_relative_paths(demo_web, tmp_path, stories):
+    """--sources, --seed, --store and --landing relative to where the user is."""
+    (tmp_path / "conf").mkdir()
+    demo_web.write_sources_file(tmp_path / "conf" / "mysources.yaml")
+    shutil.copytree(SEEDS, tmp_path / "myseeds", ignore=shutil.ignore_patterns("*.py"))
+    proc = newsmon(
+        "run",
+        "--sources",
+        "conf/mysources.yaml",
+        "--seed",
+        "myseeds/nk-engineers-russia.yaml",
+        "--store",
+        "data/store.sqlite",
+        "--landing",
+        "data/landing",
+        "--json",
+        "--quiet",
+        cwd=tmp_path,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    summary = last_json(proc)
+    assert summary["store"] == str(tmp_path / "data" / "store.sqlite")
+    assert Path(summary["landing"]).parent == tmp_path / "data" / "landing"
+    assert (Path(summary["landing"]) / "crawl.jsonl").is_file()
+    assert not (REPO / "data").exists() and not (tmp_path / "home").exists()
+    store = open_store(tmp_path / "data" / "store.sqlite", create=False)
+    assert mismatches(store, truth_for(demo_web, stories)) == []
+    store.close()
+
+
+def test_a_run_that_reads_no_source_fails_and_says_why(tmp_path):
+    sources = tmp_path / "dead.yaml"
+    sources.write_text(
+        yaml.safe_dump(
+            {
+                "defaults": {"allow_networks": ["127.0.0.0/8"], "timeout": 2},
+                "sources": [
+                    {"id": "dead", "url": "http://127.0.0.1:9/rss.xml"},
+                    {"id": "dead2", "url": "http://127.0.0.1:9/atom.xml"},
+                ],
+            }
+        )
+    )
+    proc = newsmon(
+        "run",
+        "--sources",
+        sources,
+        "--store",
+        "s.sqlite",
+        "--json",
+        "--quiet",
+        cwd=tmp_path,
+        check=False,
+    )
+    assert proc.returncode == 4, proc.stderr
+    summary = last_json(proc)
+    assert summary["verdict"]["name"] == "nothing_done"
+    assert summary["rejected"] == {"connection_refused": 2}
+    assert "no source could be read: connection_refused (2)" in proc.stderr
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (None, "sources.yaml: sources file not found"),
+        ("sources: [unclosed\n", "sources.yaml: not valid YAML (line 2)"),
+        (
+            "sources:\n  - {id: x, kind: nonsense, url: 'http://x.example'}\n",
+            "sources.yaml: sources[0].kind: Input should be 'feed', 'sitemap' or 'search'",
+        ),
+        (
+            "sources:\n  - {id: x, url: 'file:///etc/passwd'}\n",
+            "sources.yaml: sources[0].url: Value error, must be an http:// or https:// URL",
+        ),
+        (
+            "sources:\n  - {id: x, url: 'http://x.example', allow_networks: [banana]}\n",
+            "sources.yaml: sources[0].allow_networks",
+        ),
+    ],
+)
+def test_configuration_errors_are_one_line_naming_file_and_field(tmp_path, content, message):
+    if content is not None:
+        (tmp_path / "sources.yaml").write_text(content)
+    proc = newsmon(
+        "run", "--sources", "sources.yaml", "--store", "s.sqlite", cwd=tmp_path, check=False
+    )
+    assert proc.returncode == 1
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1, proc.stderr
+    assert message in lines[0] and str(tmp_path) in lines[0]
+    assert not (tmp_path / "s.sqlite").exists() or content is None
+
+
+def test_usage_errors_exit_1():
+    proc = newsmon("search", cwd=Path("/tmp"), check=False)  # no query
+    assert proc.returncode == 1 and "required" in proc.stderr
+    proc = newsmon("frobnicate", cwd=Path("/tmp"), check=False)
+    assert proc.returncode == 1 and "invalid choice" in proc.stderr
+
+
+def test_a_closed_pipe_is_quiet(demo_twice):
+    proc = subprocess.run(
+        f"{sys.executable} -m newsmon.cli export | head -c 100 > /dev/null",
+        shell=True,
+        cwd=demo_twice["cwd"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "NEWSMON_HOME": str(demo_twice["cwd"] / "home")},
+    )
+    assert "Broken pipe" not in proc.stderr and "Traceback" not in proc.stderr
+    assert proc.stderr.strip() == "", proc.stderr
+
+
+def test_every_option_has_help_with_its_default():
+    parser = build_parser()
+    subparsers = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    for name, sub in subparsers.choices.items():
+        text = " ".join(sub.format_help().split())
+        for action in sub._actions:
+            if action.dest == "help":
+                continue
+            assert action.help, f"{name} {action.option_strings or action.dest}: no help"
+            if action.option_strings and action.default not in (None, False):
+                assert f"(default: {action.default})" in text, f"{name} {action.option_strings}"
 
 
 def test_story_timeline_and_plot(demo_twice, tmp_path):
+    cwd = demo_twice["cwd"]
     plot = tmp_path / "story.png"
-    out = newsmon("story", "nk-engineers-russia", "--store", demo_twice["store"], "--json",
-                  "--plot", plot)
-    data = json.loads(out.stdout.strip().splitlines()[-1])
+    data = last_json(newsmon("story", "nk-engineers-russia", "--json", "--plot", plot, cwd=cwd))
     days = [row["day"] for row in data["timeline"]]
     assert days == sorted(days) and len(days) >= 8
+    assert sum(row["articles"] for row in data["timeline"]) == data["story"]["articles"]
     assert "engineers" in data["figures"]
     assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    text = newsmon("story", "nk-engineers-russia", "--store", demo_twice["store"]).stdout
+    text = newsmon("story", "nk-engineers-russia", cwd=cwd).stdout
     assert "Claimed figures" in text and "Yonhap" in text
-
-
-def test_unknown_story_and_bad_sources_fail_clearly(demo_twice, tmp_path):
-    missing = newsmon("story", "nope", "--store", demo_twice["store"], check=False)
-    assert missing.returncode == 2 and "no story" in missing.stderr
-    bad = tmp_path / "bad.yaml"
-    bad.write_text("sources:\n  - {id: x, kind: nonsense, url: 'http://x'}\n")
-    run = newsmon("run", "--sources", bad, "--store", tmp_path / "s.sqlite", check=False)
-    assert run.returncode == 1 and "kind must be one of" in run.stderr

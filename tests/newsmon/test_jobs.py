@@ -3,6 +3,8 @@
 import shutil
 import sqlite3
 
+from demo_truth import expected_counts, mismatches, stored_outcomes, truth_for
+
 from newsmon import jobs
 from newsmon.pipeline.store import open_store
 from newsmon.pipeline.store.base import stable_document
@@ -12,27 +14,36 @@ def _snapshot(store):
     return {d["id"]: stable_document(d) for d in store.iter_articles()}
 
 
-def test_every_url_has_exactly_one_outcome_and_the_counts_add_up(demo_run, demo_web):
+def test_every_url_ends_exactly_as_the_ground_truth_says(demo_run, demo_web, stories):
+    truth = truth_for(demo_web, stories)
+    assert mismatches(demo_run["store"], truth) == []
     counts = demo_run["counts"]
-    assert counts["adds_up"]
-    site = demo_web.site
-    parts = (counts["indexed"] + counts["unchanged"] + counts["duplicates"]["exact"]
-             + counts["duplicates"]["near"] + sum(counts["rejected"].values())
-             + counts["sources_read"] + counts["not_modified"] + counts["seen"])
-    assert parts == counts["fetched"]
-    reachable = [a for a in site.articles if a.reachable]
-    edited_copies = [a for a in reachable if a.copy_of and not a.unchanged_copy]
-    verbatim = [a for a in reachable if a.unchanged_copy]
-    amp_twins = len(site.by_outlet("pacific-monitor"))
-    assert counts["duplicates"]["near"] == len(edited_copies)
-    assert counts["duplicates"]["exact"] == len(verbatim) + amp_twins
-    assert counts["indexed"] == len(reachable) - len(edited_copies) - len(verbatim)
-    # Every outcome is stored per URL, with no URL twice.
-    store = demo_run["store"]
-    rows = store.db.execute("SELECT outcome, count(*) FROM url_outcomes GROUP BY outcome").fetchall()
-    stored = dict((r[0], r[1]) for r in rows)
-    assert stored["indexed"] == counts["indexed"]
-    assert stored["duplicate:near"] == counts["duplicates"]["near"]
+    expected = expected_counts(truth)
+    assert counts["adds_up"] and counts["verdict"]["code"] == 0
+    assert counts["fetched"] == counts["outcomes"] == expected["fetched"]
+    assert (counts["indexed"], counts["duplicates"], counts["sources_read"]) == (
+        expected["indexed"],
+        expected["duplicates"],
+        expected["sources_read"],
+    )
+    assert sum(counts["rejected"].values()) == expected["rejected"]
+
+
+def test_the_comparison_with_the_ground_truth_can_fail(demo_run, demo_web, stories):
+    truth = truth_for(demo_web, stories)
+    got = stored_outcomes(demo_run["store"])
+    near = next(u for u, o in got.items() if o[0] == "duplicate:near")
+    wrong = dict(got)
+    wrong[near] = ("indexed", "", "")
+    assert any(near in p for p in mismatches(demo_run["store"], truth, wrong))
+    missing = dict(got)
+    missing.pop(near)
+    assert any("expected but not met" in p for p in mismatches(demo_run["store"], truth, missing))
+    # A copy credited to the wrong original is a mismatch too.
+    other = next(o[2] for u, o in got.items() if o[0] == "indexed" and o[2] != got[near][2])
+    misattributed = dict(got)
+    misattributed[near] = ("duplicate:near", "", other)
+    assert any("a duplicate of" in p for p in mismatches(demo_run["store"], truth, misattributed))
 
 
 def test_story_tracked_with_independent_outlets_and_figures(demo_run, demo_web, stories):
@@ -45,16 +56,20 @@ def test_story_tracked_with_independent_outlets_and_figures(demo_run, demo_web, 
     docs = store.story_articles(story["id"])
     titles = {d["title"] for d in docs}
     assert not any(a.title in titles for a in site.articles if a.lookalike)
-    seed_like = next(d for d in docs if d["source"] == "capital-times" and "thousands" in d["title"])
+    seed_like = next(
+        d for d in docs if d["source"] == "capital-times" and "thousands" in d["title"]
+    )
     claim = next(c for c in seed_like["claims"] if c["value"] == 5000)
     assert (claim["unit"], claim["via"]) == ("engineers", "Yonhap")
     copies = [d for d in docs if d["duplicate_of"]]
     assert copies and all(store.get_article(d["duplicate_of"])["source"] == "kws" for d in copies)
 
 
-def test_rerunning_process_and_index_on_the_same_landing_changes_nothing(demo_run, stories, tmp_path):
+def test_rerunning_process_and_index_on_the_same_landing_changes_nothing(
+    demo_run, stories, tmp_path
+):
     store_path = tmp_path / "copy.sqlite"
-    with sqlite3.connect(store_path) as copy:   # the backup API also copies the WAL's pages
+    with sqlite3.connect(store_path) as copy:  # the backup API also copies the WAL's pages
         demo_run["store"].db.backup(copy)
     store = open_store(store_path)
     before = _snapshot(store)
@@ -67,7 +82,9 @@ def test_rerunning_process_and_index_on_the_same_landing_changes_nothing(demo_ru
     store.close()
 
 
-def test_processing_the_same_landing_into_a_fresh_store_gives_the_same_documents(demo_run, stories, tmp_path):
+def test_processing_the_same_landing_into_a_fresh_store_gives_the_same_documents(
+    demo_run, stories, tmp_path
+):
     store = open_store(tmp_path / "fresh.sqlite")
     landing = tmp_path / jobs.CRAWL_FILE
     shutil.copy(demo_run["landing"], landing)
@@ -78,7 +95,9 @@ def test_processing_the_same_landing_into_a_fresh_store_gives_the_same_documents
 
 def test_a_torn_landing_line_is_skipped_not_fatal(demo_run, stories, tmp_path):
     landing = tmp_path / jobs.CRAWL_FILE
-    landing.write_text(demo_run["landing"].read_text() + '{"type": "FetchedPage", "url": "http://trunc')
+    landing.write_text(
+        demo_run["landing"].read_text() + '{"type": "FetchedPage", "url": "http://trunc'
+    )
     store = open_store(tmp_path / "torn.sqlite")
     counts = jobs.index(jobs.process(landing, store, stories), store, stories, "torn")
     assert counts["adds_up"] and counts["indexed"] == demo_run["counts"]["indexed"]

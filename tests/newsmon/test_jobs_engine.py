@@ -3,12 +3,16 @@
 import threading
 
 import pytest
-
 from conftest import make_engine_store
 from engine_proxy import EngineProxy
+
 from newsmon import jobs
-from newsmon.pipeline.store.engine import (ElasticsearchTransport, EngineStore,
-                                           OpenSearchTransport, RetryPolicy)
+from newsmon.pipeline.store.engine import (
+    ElasticsearchTransport,
+    EngineStore,
+    OpenSearchTransport,
+    RetryPolicy,
+)
 
 
 def _ids(store) -> list[str]:
@@ -20,10 +24,15 @@ def proxied(request, opensearch_url):
     """A store whose every request crosses a proxy the test can stop and start."""
     proxy = EngineProxy(opensearch_url).start()
     request.addfinalizer(proxy.stop)
-    reference = make_engine_store("opensearch", request)   # owns the prefix and the cleanup
+    reference = make_engine_store("opensearch", request)  # owns the prefix and the cleanup
     reference.setup()
-    store = EngineStore(OpenSearchTransport(proxy.url), f"opensearch+{proxy.url}",
-                        prefix=reference.prefix, backoff=0.2, max_retries=5)
+    store = EngineStore(
+        OpenSearchTransport(proxy.url),
+        f"opensearch+{proxy.url}",
+        prefix=reference.prefix,
+        backoff=0.2,
+        max_retries=5,
+    )
     return proxy, store, reference
 
 
@@ -34,15 +43,19 @@ def test_same_documents_as_sqlite(demo_run, stories, request, tmp_path):
     landing.write_text(demo_run["landing"].read_text())
     counts = jobs.index(jobs.process(landing, store, stories), store, stories, "os-run")
     assert counts["adds_up"]
-    assert {k: counts[k] for k in ("indexed", "duplicates", "rejected")} == \
-        {k: demo_run["counts"][k] for k in ("indexed", "duplicates", "rejected")}
+    assert {k: counts[k] for k in ("indexed", "duplicates", "rejected")} == {
+        k: demo_run["counts"][k] for k in ("indexed", "duplicates", "rejected")
+    }
     assert sorted(_ids(store)) == sorted(_ids(demo_run["store"]))
-    assert store.get_story("nk-engineers-russia")["articles"] == \
-        demo_run["store"].get_story("nk-engineers-russia")["articles"]
+    assert (
+        store.get_story("nk-engineers-russia")["articles"]
+        == demo_run["store"].get_story("nk-engineers-russia")["articles"]
+    )
 
 
-def test_engine_stopped_mid_run_and_started_again_loses_nothing(proxied, demo_sources, stories,
-                                                               tmp_path, caplog):
+def test_engine_stopped_mid_run_and_started_again_loses_nothing(
+    proxied, demo_sources, stories, tmp_path, caplog
+):
     proxy, store, reference = proxied
     restarted = threading.Event()
 
@@ -55,10 +68,16 @@ def test_engine_stopped_mid_run_and_started_again_loses_nothing(proxied, demo_so
             timer.start()
 
     requests_before = proxy.requests
-    counts = jobs.run_all(demo_sources, stories, store, tmp_path / "landing" / "r1", "r1", progress=outage)
+    counts = jobs.run_all(
+        demo_sources, stories, store, tmp_path / "landing" / "r1", "r1", progress=outage
+    )
     assert restarted.is_set(), "the outage did not happen"
     assert proxy.requests > requests_before
-    retries = [r for r in caplog.records if r.name.startswith("newsmon.pipeline.store.engine") and "retry" in r.getMessage()]
+    retries = [
+        r
+        for r in caplog.records
+        if r.name.startswith("newsmon.pipeline.store.engine") and "retry" in r.getMessage()
+    ]
     assert retries, "no request met the outage"
     assert counts["adds_up"] and counts["dead_letter"] == {"pending": 0, "replayed": 0}
     ids = _ids(reference)
@@ -78,7 +97,9 @@ def _index_while_down(proxied, demo_sources, stories, run_dir):
     return processed
 
 
-def test_engine_down_through_the_index_step_dead_letters_then_replays(proxied, demo_sources, stories, tmp_path):
+def test_engine_down_through_the_index_step_dead_letters_then_replays(
+    proxied, demo_sources, stories, tmp_path
+):
     proxy, store, reference = proxied
     processed = _index_while_down(proxied, demo_sources, stories, tmp_path / "landing" / "r1")
     dead = (tmp_path / "landing" / jobs.DEAD_LETTER_FILE).read_text().splitlines()
@@ -91,7 +112,9 @@ def test_engine_down_through_the_index_step_dead_letters_then_replays(proxied, d
     assert len(ids) == len(set(ids)) == len(dead)
 
 
-def test_a_later_run_replays_what_an_earlier_run_could_not_write(proxied, demo_sources, stories, tmp_path):
+def test_a_later_run_replays_what_an_earlier_run_could_not_write(
+    proxied, demo_sources, stories, tmp_path
+):
     proxy, store, reference = proxied
     _index_while_down(proxied, demo_sources, stories, tmp_path / "landing" / "r1")
     # The next scheduled run: feeds were not marked as read, so it crawls again, and it also
@@ -99,8 +122,11 @@ def test_a_later_run_replays_what_an_earlier_run_could_not_write(proxied, demo_s
     counts = jobs.run_all(demo_sources, stories, store, tmp_path / "landing" / "r2", "r2")
     assert counts["dead_letter"]["pending"] == 0
     ids = _ids(reference)
-    assert len(ids) == len(set(ids)) == counts["indexed"] + counts["duplicates"]["near"] + \
-        counts["dead_letter"]["replayed"]
+    assert (
+        len(ids)
+        == len(set(ids))
+        == counts["indexed"] + counts["duplicates"]["near"] + counts["dead_letter"]["replayed"]
+    )
 
 
 def test_elasticsearch_client_runs_the_whole_job(es_shim, demo_run, stories, request, tmp_path):

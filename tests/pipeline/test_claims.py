@@ -21,13 +21,21 @@ def test_seed_article_figures_and_who_claimed_them():
     assert 2024 not in {value for value, _ in claims}
 
 
-@pytest.mark.parametrize("sentence, value, unit", [
-    ("The NIS raised its estimate of the number of North Korean military engineers being sent "
-     "to Russia to about 6,000, lawmakers said.", 6000, "engineers"),
-    ("Seoul says some 1.5 million people were displaced.", 1_500_000, "people"),
-    ("At least 60 North Korean deminers had been hurt, the HUR said.", 60, "deminers"),
-    ("Kim agreed to send 1,000 deminers and 5,000 military builders.", 5000, "builders"),
-])
+@pytest.mark.parametrize(
+    "sentence, value, unit",
+    [
+        (
+            "The NIS raised its estimate of the number of North Korean military engineers "
+            "being sent "
+            "to Russia to about 6,000, lawmakers said.",
+            6000,
+            "engineers",
+        ),
+        ("Seoul says some 1.5 million people were displaced.", 1_500_000, "people"),
+        ("At least 60 North Korean deminers had been hurt, the HUR said.", 60, "deminers"),
+        ("Kim agreed to send 1,000 deminers and 5,000 military builders.", 5000, "builders"),
+    ],
+)
 def test_figures(sentence, value, unit):
     assert (value, unit) in _by_figure(extract_claims(sentence))
 
@@ -38,12 +46,17 @@ def test_years_and_unitless_numbers_are_not_claims():
 
 def test_attribution_patterns():
     assert attribution_in("Sergei Shoigu said the builders would arrive.")[0] == "Sergei Shoigu"
-    assert attribution_in("The camps could hold 6,000 people, according to the Pentagon.")[0] == "Pentagon"
+    assert (
+        attribution_in("The camps could hold 6,000 people, according to the Pentagon.")[0]
+        == "Pentagon"
+    )
     assert attribution_in("It will rain tomorrow.") == ("", "")
 
 
 def test_pronoun_like_claimant_falls_back_to_the_named_one():
-    text = ("The National Intelligence Service (NIS) briefed lawmakers on Tuesday. "
-            "The agency said about 4,000 engineers had left.")
+    text = (
+        "The National Intelligence Service (NIS) briefed lawmakers on Tuesday. "
+        "The agency said about 4,000 engineers had left."
+    )
     (claim,) = extract_claims(text)
     assert claim.attribution == "National Intelligence Service (NIS)"

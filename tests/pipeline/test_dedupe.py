@@ -14,10 +14,19 @@ from newsmon.pipeline.store.sqlite import SQLiteStore
 def _article(demo, outlet="x", wire=False) -> Article:
     url = f"https://{outlet}.example{demo.path}"
     text = "\n".join(demo.paragraphs)
-    return Article(id=doc_id(url), url=url, canonical_url=url, source=outlet, source_name=outlet,
-                   title=demo.title, text=text, fetched_at="2025-09-01T00:00:00Z",
-                   published_at=demo.published.isoformat(), content_hash=content_hash(text),
-                   wire_source=wire)
+    return Article(
+        id=doc_id(url),
+        url=url,
+        canonical_url=url,
+        source=outlet,
+        source_name=outlet,
+        title=demo.title,
+        text=text,
+        fetched_at="2025-09-01T00:00:00Z",
+        published_at=demo.published.isoformat(),
+        content_hash=content_hash(text),
+        wire_source=wire,
+    )
 
 
 @pytest.fixture
@@ -41,7 +50,9 @@ def test_edited_wire_copies_are_near_duplicates_of_the_wire_original(site, store
     for copy in copies:
         original = by_demo_id[copy.copy_of]
         kept_copy = next(a for a in kept if a.url.endswith(copy.outlet + ".example" + copy.path))
-        kept_original = next(a for a in kept if a.url.endswith(original.outlet + ".example" + original.path))
+        kept_original = next(
+            a for a in kept if a.url.endswith(original.outlet + ".example" + original.path)
+        )
         assert kept_copy.duplicate_of == kept_original.id, copy.id
         assert kept_original.duplicate_of is None
     # Originals that are not copies of each other stay apart: no false positives.
@@ -50,8 +61,12 @@ def test_edited_wire_copies_are_near_duplicates_of_the_wire_original(site, store
 
 def test_copy_published_first_still_points_at_earlier_original(site, store):
     wire = next(a for a in site.articles if a.id == "kws-nis-engineers")
-    copy = next(a for a in site.articles if a.copy_of == "kws-nis-engineers" and not a.unchanged_copy)
-    kept = list(dedupe([_article(copy, "herald"), _article(wire, "kws", wire=True)], store, Ledger()))
+    copy = next(
+        a for a in site.articles if a.copy_of == "kws-nis-engineers" and not a.unchanged_copy
+    )
+    kept = list(
+        dedupe([_article(copy, "herald"), _article(wire, "kws", wire=True)], store, Ledger())
+    )
     assert [a.duplicate_of is None for a in kept] == [True, False]
     assert kept[0].source == "kws"
 
@@ -84,7 +99,9 @@ def test_minhash_similarity_tracks_jaccard():
     a = " ".join(f"w{i}" for i in range(400))
     b = " ".join(f"w{i}" for i in range(200)) + " " + " ".join(f"x{i}" for i in range(200))
     sa, sb = minhash.signature(a), minhash.signature(b)
-    true_jaccard = len(minhash.shingles(a) & minhash.shingles(b)) / len(minhash.shingles(a) | minhash.shingles(b))
+    true_jaccard = len(minhash.shingles(a) & minhash.shingles(b)) / len(
+        minhash.shingles(a) | minhash.shingles(b)
+    )
     assert abs(minhash.similarity(sa, sb) - true_jaccard) < 0.12
     assert minhash.similarity(sa, minhash.signature(a)) == 1.0
     assert len(minhash.band_keys(sa)) == minhash.BANDS

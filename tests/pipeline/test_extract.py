@@ -1,8 +1,8 @@
 from pathlib import Path
 
 import pytest
-
 from expectations import expected, fixture_files
+
 from newsmon.pipeline.canonical import canonicalize
 from newsmon.pipeline.extract import content_hash, extract
 from newsmon.pipeline.ledger import Ledger
@@ -12,9 +12,16 @@ PAGES = Path(__file__).parents[1] / "fixtures" / "pages"
 
 
 def _page(path: Path, url: str) -> FetchedPage:
-    return FetchedPage(url=url, final_url=url, status=200,
-                       body=path.read_bytes().decode("utf-8"), encoding="utf-8",
-                       fetched_at="2025-09-01T00:00:00Z", source="example", source_name="Example")
+    return FetchedPage(
+        url=url,
+        final_url=url,
+        status=200,
+        body=path.read_bytes().decode("utf-8"),
+        encoding="utf-8",
+        fetched_at="2025-09-01T00:00:00Z",
+        source="example",
+        source_name="Example",
+    )
 
 
 @pytest.mark.parametrize("path", fixture_files(PAGES), ids=lambda p: p.name)
@@ -40,5 +47,7 @@ def test_page_fixture(path):
 
 
 def test_content_hash_ignores_case_whitespace_and_punctuation():
-    assert content_hash("North Korea, engineers!\n\nRussia.") == content_hash("north korea engineers russia")
+    assert content_hash("North Korea, engineers!\n\nRussia.") == content_hash(
+        "north korea engineers russia"
+    )
     assert content_hash("5,000 engineers") != content_hash("6,000 engineers")

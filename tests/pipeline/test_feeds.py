@@ -1,8 +1,8 @@
 from pathlib import Path
 
 import pytest
-
 from expectations import expected, fixture_files
+
 from newsmon.pipeline.feeds import parse_feed, parse_sitemap
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
@@ -40,8 +40,10 @@ def test_feed_fixture(path):
 
 @pytest.mark.parametrize("path", fixture_files(FIXTURES / "sitemaps"), ids=lambda p: p.name)
 def test_sitemap_fixture(path):
-    _check(parse_sitemap(path.read_bytes(), "https://example.org/sitemap.xml", "example"),
-           expected(path))
+    _check(
+        parse_sitemap(path.read_bytes(), "https://example.org/sitemap.xml", "example"),
+        expected(path),
+    )
 
 
 def test_entries_carry_source_and_feed_and_utc_dates():

@@ -8,9 +8,17 @@ from newsmon.pipeline.stories import assign_stories, score
 
 
 def _article(demo) -> Article:
-    return Article(id=demo.id, url=demo.path, canonical_url=demo.path, source=demo.outlet,
-                   source_name=demo.outlet, title=demo.title, text="\n".join(demo.paragraphs),
-                   fetched_at="2025-09-01T00:00:00Z", published_at=demo.published.isoformat())
+    return Article(
+        id=demo.id,
+        url=demo.path,
+        canonical_url=demo.path,
+        source=demo.outlet,
+        source_name=demo.outlet,
+        title=demo.title,
+        text="\n".join(demo.paragraphs),
+        fetched_at="2025-09-01T00:00:00Z",
+        published_at=demo.published.isoformat(),
+    )
 
 
 def test_story_articles_join_and_lookalikes_do_not(stories):
@@ -29,20 +37,40 @@ def test_story_articles_join_and_lookalikes_do_not(stories):
 
 def test_score_needs_every_required_group(stories):
     (profile,) = stories
-    base = dict(id="x", url="u", canonical_url="u", source="s", source_name="s",
-                fetched_at="2025-09-01T00:00:00Z", published_at="2025-07-01T00:00:00Z")
-    both = Article(title="North Korea sends engineers", text="Deminers and engineers go to Russia's Kursk.", **base)
-    no_russia = Article(title="North Korea sends engineers", text="Deminers and engineers go home.", **base)
+    base = dict(
+        id="x",
+        url="u",
+        canonical_url="u",
+        source="s",
+        source_name="s",
+        fetched_at="2025-09-01T00:00:00Z",
+        published_at="2025-07-01T00:00:00Z",
+    )
+    both = Article(
+        title="North Korea sends engineers",
+        text="Deminers and engineers go to Russia's Kursk.",
+        **base,
+    )
+    no_russia = Article(
+        title="North Korea sends engineers", text="Deminers and engineers go home.", **base
+    )
     assert score(both, profile) >= profile.threshold
     assert score(no_russia, profile) == 0.0
 
 
 def test_articles_before_the_story_start_are_not_assigned(stories):
     (profile,) = stories
-    old = Article(id="x", url="u", canonical_url="u", source="s", source_name="s",
-                  title="North Korea to send engineers and deminers to Russia's Kursk",
-                  text="The NIS said 5,000 engineers would go to Russia.",
-                  fetched_at="2025-09-01T00:00:00Z", published_at="2024-01-01T00:00:00Z")
+    old = Article(
+        id="x",
+        url="u",
+        canonical_url="u",
+        source="s",
+        source_name="s",
+        title="North Korea to send engineers and deminers to Russia's Kursk",
+        text="The NIS said 5,000 engineers would go to Russia.",
+        fetched_at="2025-09-01T00:00:00Z",
+        published_at="2024-01-01T00:00:00Z",
+    )
     assert score(old, profile) == 0.0
 
 

@@ -20,13 +20,27 @@ from .base import RESOURCES, EngineBase
 from .lifecycle import Lifecycle
 from .retry import RetryPolicy
 from .state import CrawlStateStore
-from .transport import (ElasticsearchTransport, EngineError, EngineUnavailable,
-                        OpenSearchTransport, Transport)
+from .transport import (
+    ElasticsearchTransport,
+    EngineError,
+    EngineUnavailable,
+    OpenSearchTransport,
+    Transport,
+)
 
 
 class EngineStore(Lifecycle, CrawlStateStore):
     """The whole engine store: every Store method, and the IndexAdmin ones."""
 
 
-__all__ = ["RESOURCES", "ElasticsearchTransport", "EngineBase", "EngineError", "EngineStore",
-           "EngineUnavailable", "OpenSearchTransport", "RetryPolicy", "Transport"]
+__all__ = [
+    "RESOURCES",
+    "ElasticsearchTransport",
+    "EngineBase",
+    "EngineError",
+    "EngineStore",
+    "EngineUnavailable",
+    "OpenSearchTransport",
+    "RetryPolicy",
+    "Transport",
+]

@@ -16,8 +16,10 @@ from .transport import EngineError, Transport
 
 RESOURCES = resources.files(__package__)
 # Oldest first, undated first (as SQLite sorts NULL), ties by id: one order for every listing.
-CHRONOLOGICAL: list[dict[str, Any]] = [{"published_at": {"order": "asc", "missing": "_first"}},
-                                       {"id": "asc"}]
+CHRONOLOGICAL: list[dict[str, Any]] = [
+    {"published_at": {"order": "asc", "missing": "_first"}},
+    {"id": "asc"},
+]
 PAGE = 500
 
 
@@ -28,15 +30,22 @@ def url_key(kind: str, url: str) -> str:
 class EngineBase:
     """Indices, all named from a prefix (default "newsmon"):
 
-        <prefix>-articles   alias; write index <prefix>-articles-v<mapping version>-NNNNNN
-        <prefix>-claims     one document per claimed figure (for charts of figures)
-        <prefix>-stories    story records
-        <prefix>-state      feed validators, the latest outcome of every URL, runs
+    <prefix>-articles   alias; write index <prefix>-articles-v<mapping version>-NNNNNN
+    <prefix>-claims     one document per claimed figure (for charts of figures)
+    <prefix>-stories    story records
+    <prefix>-state      feed validators, the latest outcome of every URL, runs
     """
 
-    def __init__(self, transport: Transport, url: str, prefix: str = "newsmon",
-                 resources_dir: Traversable | None = None, max_retries: int = 5,
-                 backoff: float = 0.5, batch_size: int = 500):
+    def __init__(
+        self,
+        transport: Transport,
+        url: str,
+        prefix: str = "newsmon",
+        resources_dir: Traversable | None = None,
+        max_retries: int = 5,
+        backoff: float = 0.5,
+        batch_size: int = 500,
+    ):
         self.t = transport
         self.url = url
         self.prefix = prefix
@@ -49,12 +58,18 @@ class EngineBase:
         self.state = f"{prefix}-state"
         self._ready = False
 
-    def _request(self, method: str, path: str, body: Any = None,
-                 params: dict[str, str] | None = None,
-                 content_type: str = "application/json") -> Any:
+    def _request(
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        params: dict[str, str] | None = None,
+        content_type: str = "application/json",
+    ) -> Any:
         return self.retry.call(
             lambda: self.t.request(method, path, body, params=params, content_type=content_type),
-            f"{method} {path}")
+            f"{method} {path}",
+        )
 
     def _load(self, name: str) -> dict[str, Any]:
         text = (self.resources / name).read_text(encoding="utf-8")
@@ -78,12 +93,14 @@ class EngineBase:
         self.t.close()
 
     def _search(self, index: str, body: dict[str, Any]) -> dict[str, Any]:
-        answer: dict[str, Any] = self._request("POST", f"/{index}/_search", body,
-                                               params={"ignore_unavailable": "true"})
+        answer: dict[str, Any] = self._request(
+            "POST", f"/{index}/_search", body, params={"ignore_unavailable": "true"}
+        )
         return answer
 
-    def _scan(self, index: str, query: dict[str, Any], sort: list[Any],
-              source: Any = True) -> Iterator[dict[str, Any]]:
+    def _scan(
+        self, index: str, query: dict[str, Any], sort: list[Any], source: Any = True
+    ) -> Iterator[dict[str, Any]]:
         """Every hit, in sort order, page by page with search_after."""
         after = None
         while True:
@@ -99,9 +116,11 @@ class EngineBase:
     def _by_ids(self, ids: list[str], source: Any = True) -> dict[str, dict[str, Any]]:
         found = {}
         for i in range(0, len(ids), PAGE):
-            chunk = ids[i:i + PAGE]
-            hits = self._search(self.articles, {"query": {"ids": {"values": chunk}},
-                                                "size": len(chunk), "_source": source})
+            chunk = ids[i : i + PAGE]
+            hits = self._search(
+                self.articles,
+                {"query": {"ids": {"values": chunk}}, "size": len(chunk), "_source": source},
+            )
             found.update({h["_id"]: h for h in hits["hits"]["hits"]})
         return found
 
@@ -122,8 +141,9 @@ class EngineBase:
         if filters.language:
             out.append({"term": {"language": filters.language}})
         if filters.entity:
-            out.append({"term": {"entities.text": {"value": filters.entity,
-                                                   "case_insensitive": True}}})
+            out.append(
+                {"term": {"entities.text": {"value": filters.entity, "case_insensitive": True}}}
+            )
         if not filters.include_duplicates:
             out.append({"bool": {"must_not": {"exists": {"field": "duplicate_of"}}}})
         return out

@@ -18,8 +18,10 @@ from .transport import EngineError, EngineUnavailable
 try:  # encoding the bulk bodies is most of the client's own cost: orjson halves it
     from orjson import dumps as _dumps
 except ImportError:  # pragma: no cover - orjson comes with the engine extras
+
     def _dumps(value: Any) -> bytes:  # type: ignore[misc]
         return json.dumps(value, ensure_ascii=False).encode("utf-8")
+
 
 log = logging.getLogger(__name__)
 # Only what the retry logic reads: the full echo of every item costs ~8%.
@@ -30,7 +32,7 @@ BULK_FILTER = "errors,items.*.status,items.*.error"
 class Op:
     """One bulk action, with the article it belongs to (failures are counted per article)."""
 
-    action: str                 # index | delete
+    action: str  # index | delete
     index: str
     doc_id: str
     article_id: str
@@ -43,13 +45,25 @@ class _RetryPart(EngineError):
 
 def claim_documents(doc: dict[str, Any]) -> list[dict[str, Any]]:
     """One claims-index document per claimed figure of an article document."""
-    return [{"article_id": doc["id"], "url": doc["canonical_url"], "title": doc["title"],
-             "source": doc["source"], "source_name": doc["source_name"],
-             "published_at": doc["published_at"], "story_ids": doc["story_ids"],
-             "is_copy": doc["is_copy"], "value": claim["value"], "unit": claim["unit"],
-             "figure": f"{claim['value']:,.0f} {claim['unit']}",
-             "attribution": claim["attribution"], "via": claim["via"], "text": claim["text"]}
-            for claim in doc["claims"]]
+    return [
+        {
+            "article_id": doc["id"],
+            "url": doc["canonical_url"],
+            "title": doc["title"],
+            "source": doc["source"],
+            "source_name": doc["source_name"],
+            "published_at": doc["published_at"],
+            "story_ids": doc["story_ids"],
+            "is_copy": doc["is_copy"],
+            "value": claim["value"],
+            "unit": claim["unit"],
+            "figure": f"{claim['value']:,.0f} {claim['unit']}",
+            "attribution": claim["attribution"],
+            "via": claim["via"],
+            "text": claim["text"],
+        }
+        for claim in doc["claims"]
+    ]
 
 
 class Documents(EngineBase):
@@ -58,8 +72,10 @@ class Documents(EngineBase):
         # (dynamic) mappings: refuse instead, with the command that fixes it.
         if not self._ready:
             if not self.exists():
-                raise StoreNotReady(f"alias {self.articles} does not exist on {self.url}: "
-                                    f"run `newsmon index setup --store URL` first")
+                raise StoreNotReady(
+                    f"alias {self.articles} does not exist on {self.url}: "
+                    f"run `newsmon index setup --store URL` first"
+                )
             self._ready = True
 
     def upsert_articles(self, articles: Iterable[Article]) -> UpsertResult:
@@ -82,11 +98,14 @@ class Documents(EngineBase):
             # An update goes where the document lives; only new documents go to the write index.
             ops.append(Op("index", hit["_index"] if hit else self.articles, doc_id, doc_id, doc))
             claims = claim_documents(doc)
-            ops += [Op("index", self.claims, f"{doc_id}-{n}", doc_id, c)
-                    for n, c in enumerate(claims)]
+            ops += [
+                Op("index", self.claims, f"{doc_id}-{n}", doc_id, c) for n, c in enumerate(claims)
+            ]
             old_claims = len(hit["_source"].get("claims", [])) if hit else 0
-            ops += [Op("delete", self.claims, f"{doc_id}-{n}", doc_id)
-                    for n in range(len(claims), old_claims)]
+            ops += [
+                Op("delete", self.claims, f"{doc_id}-{n}", doc_id)
+                for n in range(len(claims), old_claims)
+            ]
         failed = self._bulk_all(ops)
         for doc_id in docs:
             if doc_id in failed:
@@ -116,7 +135,7 @@ class Documents(EngineBase):
         """All ops, in bulks of batch_size, one request at a time."""
         failed: dict[str, str] = {}
         for i in range(0, len(ops), self.batch_size):
-            failed.update(self._bulk(ops[i:i + self.batch_size]))
+            failed.update(self._bulk(ops[i : i + self.batch_size]))
         return failed
 
     def _bulk(self, ops: list[Op]) -> dict[str, str]:
@@ -127,9 +146,13 @@ class Documents(EngineBase):
 
         def attempt() -> None:
             nonlocal pending
-            response = self.t.request("POST", "/_bulk", self._ndjson(pending),
-                                      content_type="application/x-ndjson",
-                                      params={"filter_path": BULK_FILTER})
+            response = self.t.request(
+                "POST",
+                "/_bulk",
+                self._ndjson(pending),
+                content_type="application/x-ndjson",
+                params={"filter_path": BULK_FILTER},
+            )
             retry: list[Op] = []
             error, status = "", 0
             for op, item in zip(pending, response["items"], strict=True):
@@ -168,21 +191,33 @@ class Documents(EngineBase):
         count: int = self._request("GET", f"/{self.articles}/_count")["count"]
         return count
 
-    def search(self, query: str, filters: SearchFilters | None = None,
-               limit: int = 20) -> list[dict[str, Any]]:
+    def search(
+        self, query: str, filters: SearchFilters | None = None, limit: int = 20
+    ) -> list[dict[str, Any]]:
         filters = filters or SearchFilters()
         must = []
         if query.strip():
-            must.append({"simple_query_string": {
-                "query": query, "fields": ["title^3", "text", "summary"],
-                "default_operator": "and"}})
-        body = {"query": {"bool": {"must": must or [{"match_all": {}}],
-                                   "filter": self._filters(filters)}},
-                "size": limit,
-                "sort": ["_score", {"published_at": {"order": "asc" if must else "desc"}}],
-                "highlight": {"fields": {"text": {"fragment_size": 120,
-                                                  "number_of_fragments": 1}},
-                              "pre_tags": ["["], "post_tags": ["]"]}}
+            must.append(
+                {
+                    "simple_query_string": {
+                        "query": query,
+                        "fields": ["title^3", "text", "summary"],
+                        "default_operator": "and",
+                    }
+                }
+            )
+        body = {
+            "query": {
+                "bool": {"must": must or [{"match_all": {}}], "filter": self._filters(filters)}
+            },
+            "size": limit,
+            "sort": ["_score", {"published_at": {"order": "asc" if must else "desc"}}],
+            "highlight": {
+                "fields": {"text": {"fragment_size": 120, "number_of_fragments": 1}},
+                "pre_tags": ["["],
+                "post_tags": ["]"],
+            },
+        }
         hits = []
         for hit in self._search(self.articles, body)["hits"]["hits"]:
             doc = hit["_source"]
@@ -196,31 +231,58 @@ class Documents(EngineBase):
         return [h["_source"] for h in self._scan(self.articles, query, CHRONOLOGICAL)]
 
     def date_histogram(self, filters: SearchFilters | None = None) -> list[tuple[str, int]]:
-        body = {"size": 0,
-                "query": {"bool": {"filter": self._filters(filters or SearchFilters())}},
-                "aggs": {"days": {"date_histogram": {
-                    "field": "published_at", "calendar_interval": "day",
-                    "format": "yyyy-MM-dd", "min_doc_count": 1}}}}
+        body = {
+            "size": 0,
+            "query": {"bool": {"filter": self._filters(filters or SearchFilters())}},
+            "aggs": {
+                "days": {
+                    "date_histogram": {
+                        "field": "published_at",
+                        "calendar_interval": "day",
+                        "format": "yyyy-MM-dd",
+                        "min_doc_count": 1,
+                    }
+                }
+            },
+        }
         buckets = self._search(self.articles, body)["aggregations"]["days"]["buckets"]
         return [(b["key_as_string"], b["doc_count"]) for b in buckets]
 
-    def top_terms(self, field: str, filters: SearchFilters | None = None,
-                  size: int = 10) -> list[tuple[str, int]]:
+    def top_terms(
+        self, field: str, filters: SearchFilters | None = None, size: int = 10
+    ) -> list[tuple[str, int]]:
         if field not in TERM_FIELDS:
             raise ValueError(f"cannot count {field!r}: one of {', '.join(TERM_FIELDS)}")
-        body = {"size": 0,
-                "query": {"bool": {"filter": self._filters(filters or SearchFilters())}},
-                "aggs": {"top": {"terms": {"field": field, "size": size,
-                                           "order": [{"_count": "desc"}, {"_key": "asc"}]}}}}
+        body = {
+            "size": 0,
+            "query": {"bool": {"filter": self._filters(filters or SearchFilters())}},
+            "aggs": {
+                "top": {
+                    "terms": {
+                        "field": field,
+                        "size": size,
+                        "order": [{"_count": "desc"}, {"_key": "asc"}],
+                    }
+                }
+            },
+        }
         buckets = self._search(self.articles, body)["aggregations"]["top"]["buckets"]
         return [(b["key"], b["doc_count"]) for b in buckets]
 
     def outlets(self) -> list[tuple[str, str]]:
-        body = {"size": 0, "aggs": {"ids": {"terms": {"field": "source", "size": 10000}, "aggs": {
-            "name": {"terms": {"field": "source_name", "size": 1}}}}}}
+        body = {
+            "size": 0,
+            "aggs": {
+                "ids": {
+                    "terms": {"field": "source", "size": 10000},
+                    "aggs": {"name": {"terms": {"field": "source_name", "size": 1}}},
+                }
+            },
+        }
         buckets = self._search(self.articles, body)["aggregations"]["ids"]["buckets"]
-        return sorted((b["key"], (b["name"]["buckets"] or [{"key": b["key"]}])[0]["key"])
-                      for b in buckets)
+        return sorted(
+            (b["key"], (b["name"]["buckets"] or [{"key": b["key"]}])[0]["key"]) for b in buckets
+        )
 
     # -- duplicate lookup ------------------------------------------------------------------
     def content_hashes(self, ids: list[str]) -> dict[str, str]:
@@ -228,29 +290,46 @@ class Documents(EngineBase):
         return {doc_id: h["_source"]["content_hash"] for doc_id, h in hits.items()}
 
     def find_by_content_hash(self, content_hash: str) -> str | None:
-        body = {"query": {"term": {"content_hash": content_hash}}, "size": 1, "_source": False,
-                "sort": CHRONOLOGICAL}
+        body = {
+            "query": {"term": {"content_hash": content_hash}},
+            "size": 1,
+            "_source": False,
+            "sort": CHRONOLOGICAL,
+        }
         hits = self._search(self.articles, body)["hits"]["hits"]
         return hits[0]["_id"] if hits else None
 
     def near_candidates(self, bands: list[str]) -> list[dict[str, Any]]:
         if not bands:
             return []
-        body = {"query": {"terms": {"minhash_bands": bands}}, "size": 1000,
-                "_source": ["id", "duplicate_of", "minhash"]}
-        return [{"id": h["_id"], "duplicate_of": h["_source"].get("duplicate_of"),
-                 "minhash": h["_source"].get("minhash", [])}
-                for h in self._search(self.articles, body)["hits"]["hits"]]
+        body = {
+            "query": {"terms": {"minhash_bands": bands}},
+            "size": 1000,
+            "_source": ["id", "duplicate_of", "minhash"],
+        }
+        return [
+            {
+                "id": h["_id"],
+                "duplicate_of": h["_source"].get("duplicate_of"),
+                "minhash": h["_source"].get("minhash", []),
+            }
+            for h in self._search(self.articles, body)["hits"]["hits"]
+        ]
 
     # -- stories ---------------------------------------------------------------------------
     def upsert_story(self, story: Story) -> None:
-        self._request("PUT", f"/{self.stories}/_doc/{story.id}", story.to_document(),
-                      params={"refresh": "true"})
+        self._request(
+            "PUT",
+            f"/{self.stories}/_doc/{story.id}",
+            story.to_document(),
+            params={"refresh": "true"},
+        )
 
     def get_story(self, story_id: str) -> dict[str, Any] | None:
         try:
-            found: dict[str, Any] = self._request(
-                "GET", f"/{self.stories}/_doc/{story_id}")["_source"]
+            found: dict[str, Any] = self._request("GET", f"/{self.stories}/_doc/{story_id}")[
+                "_source"
+            ]
             return found
         except EngineError as exc:
             if exc.status == 404:
@@ -258,5 +337,4 @@ class Documents(EngineBase):
             raise
 
     def list_stories(self) -> list[dict[str, Any]]:
-        return [h["_source"]
-                for h in self._scan(self.stories, {"match_all": {}}, [{"id": "asc"}])]
+        return [h["_source"] for h in self._scan(self.stories, {"match_all": {}}, [{"id": "asc"}])]

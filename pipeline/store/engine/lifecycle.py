@@ -25,8 +25,10 @@ class Lifecycle(EngineBase):
         settings: dict[str, str]
         if self.t.flavor == "elasticsearch":
             kind = "ILM"
-            settings = {"index.lifecycle.name": name,
-                        "index.lifecycle.rollover_alias": self.articles}
+            settings = {
+                "index.lifecycle.name": name,
+                "index.lifecycle.rollover_alias": self.articles,
+            }
         else:
             kind = "ISM"
             settings = {"plugins.index_state_management.rollover_alias": self.articles}
@@ -39,12 +41,16 @@ class Lifecycle(EngineBase):
                 params = None
                 if self._exists(path):
                     current = self._request("GET", path)
-                    params = {"if_seq_no": str(current["_seq_no"]),
-                              "if_primary_term": str(current["_primary_term"])}
+                    params = {
+                        "if_seq_no": str(current["_seq_no"]),
+                        "if_primary_term": str(current["_primary_term"]),
+                    }
                 self._request("PUT", path, self._load("ism_policy.json"), params=params)
         except EngineError as exc:
-            report.say(f"lifecycle: {kind} not available ({exc.status}); roll over with "
-                       f"`newsmon index rollover`")
+            report.say(
+                f"lifecycle: {kind} not available ({exc.status}); roll over with "
+                f"`newsmon index rollover`"
+            )
             return {}
         report.lifecycle = True
         report.say(f"lifecycle: {kind} policy {name}")
@@ -53,15 +59,17 @@ class Lifecycle(EngineBase):
     def _put_templates(self, report: SetupReport) -> None:
         for part in ("settings", "mappings"):
             name = f"{self.prefix}-articles-{part}"
-            self._request("PUT", f"/_component_template/{name}",
-                          self._load(f"component_{part}.json"))
+            self._request(
+                "PUT", f"/_component_template/{name}", self._load(f"component_{part}.json")
+            )
             report.say(f"component template {name}")
         template = self._load("index_template_articles.json")
         template["template"]["settings"].update(self._lifecycle(report))
         template["_meta"]["mapping_version"] = self.mapping_version
         self._request("PUT", f"/_index_template/{self.prefix}-articles", template)
-        report.say(f"index template {self.prefix}-articles "
-                   f"(mapping version {self.mapping_version})")
+        report.say(
+            f"index template {self.prefix}-articles (mapping version {self.mapping_version})"
+        )
 
     def setup(self) -> SetupReport:
         """Create or update templates, policies and indices. Safe to run again."""
@@ -72,12 +80,15 @@ class Lifecycle(EngineBase):
             report.say(f"alias {self.articles} exists: {', '.join(self.article_indices())}")
         else:
             first = f"{self.articles}-v{self.mapping_version}-000001"
-            self._request("PUT", f"/{first}",
-                          {"aliases": {self.articles: {"is_write_index": True}}})
+            self._request(
+                "PUT", f"/{first}", {"aliases": {self.articles: {"is_write_index": True}}}
+            )
             report.say(f"created {first} as write index of {self.articles}")
-        for index, resource in ((self.claims, "index_claims.json"),
-                                (self.stories, "index_stories.json"),
-                                (self.state, "index_state.json")):
+        for index, resource in (
+            (self.claims, "index_claims.json"),
+            (self.stories, "index_stories.json"),
+            (self.state, "index_state.json"),
+        ):
             body = self._load(resource)
             body.pop("_meta", None)
             if self._exists(f"/{index}"):
@@ -96,8 +107,10 @@ class Lifecycle(EngineBase):
         body: dict[str, Any] | None = {"conditions": {"max_docs": max_docs}} if max_docs else None
         result = self._request("POST", f"/{self.articles}/_rollover", body)
         report = SetupReport(details=result)
-        report.say(f"rolled over: {result.get('rolled_over')} ({result.get('old_index')} -> "
-                   f"{result.get('new_index')})")
+        report.say(
+            f"rolled over: {result.get('rolled_over')} ({result.get('old_index')} -> "
+            f"{result.get('new_index')})"
+        )
         return report
 
     def migrate(self, keep_old: bool = False) -> SetupReport:
@@ -112,16 +125,20 @@ class Lifecycle(EngineBase):
         self._put_templates(report)
         new = f"{self.articles}-v{target_version}-000001"
         self._request("PUT", f"/{new}")
-        result = self._request("POST", "/_reindex", {"source": {"index": self.articles},
-                                                     "dest": {"index": new}},
-                               params={"wait_for_completion": "true", "refresh": "true"})
+        result = self._request(
+            "POST",
+            "/_reindex",
+            {"source": {"index": self.articles}, "dest": {"index": new}},
+            params={"wait_for_completion": "true", "refresh": "true"},
+        )
         if result.get("failures"):
             raise EngineError("reindex", result["failures"][:3])
         report.say(f"reindexed {result.get('total', 0)} documents into {new}")
-        actions: list[dict[str, Any]] = [{"remove": {"index": old, "alias": self.articles}}
-                                         for old in current]
+        actions: list[dict[str, Any]] = [
+            {"remove": {"index": old, "alias": self.articles}} for old in current
+        ]
         actions.append({"add": {"index": new, "alias": self.articles, "is_write_index": True}})
-        self._request("POST", "/_aliases", {"actions": actions})   # one atomic switch
+        self._request("POST", "/_aliases", {"actions": actions})  # one atomic switch
         report.say(f"alias {self.articles} now points at {new}")
         if not keep_old:
             for old in current:

@@ -25,13 +25,14 @@ RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 def is_passing(exc: BaseException) -> bool:
     """No answer at all, or an answer that says "try again later"."""
     return isinstance(exc, EngineUnavailable) or (
-        isinstance(exc, EngineError) and exc.status in RETRY_STATUSES)
+        isinstance(exc, EngineError) and exc.status in RETRY_STATUSES
+    )
 
 
 @dataclass(frozen=True)
 class RetryPolicy:
     max_retries: int = 5
-    backoff: float = 0.5        # first delay; doubles each time
+    backoff: float = 0.5  # first delay; doubles each time
     max_delay: float = 30.0
     sleep: Callable[[float], None] = time.sleep
 
@@ -40,12 +41,21 @@ class RetryPolicy:
 
         def before_sleep(state) -> None:  # type: ignore[no-untyped-def]
             exc = state.outcome.exception() if state.outcome else None
-            log.warning("%s: %s; retry %d/%d in %.1fs", what, str(exc)[:200],
-                        state.attempt_number, self.max_retries, state.upcoming_sleep)
+            log.warning(
+                "%s: %s; retry %d/%d in %.1fs",
+                what,
+                str(exc)[:200],
+                state.attempt_number,
+                self.max_retries,
+                state.upcoming_sleep,
+            )
 
         retrying = Retrying(
             stop=stop_after_attempt(self.max_retries + 1),
             wait=wait_exponential(multiplier=self.backoff, max=self.max_delay),
-            retry=retry_if_exception(is_passing), before_sleep=before_sleep,
-            sleep=self.sleep, reraise=True)
+            retry=retry_if_exception(is_passing),
+            before_sleep=before_sleep,
+            sleep=self.sleep,
+            reraise=True,
+        )
         return retrying(attempt)

@@ -16,36 +16,80 @@ class CrawlStateStore(Documents, EngineBase):
     def _write_state(self, docs: list[tuple[str, dict[str, Any]]]) -> None:
         failed = self._bulk_all([Op("index", self.state, key, key, doc) for key, doc in docs])
         if failed:
-            raise EngineError("bulk", f"{len(failed)} state documents not written: "
-                                      f"{next(iter(failed.values()))}")
+            raise EngineError(
+                "bulk", f"{len(failed)} state documents not written: {next(iter(failed.values()))}"
+            )
         self._refresh(self.state)
 
     def feed_states(self) -> dict[str, FeedState]:
         hits = self._scan(self.state, {"term": {"kind": "feed"}}, [{"url": "asc"}])
-        return {h["_source"]["url"]: FeedState(h["_source"]["url"], h["_source"]["etag"],
-                                               h["_source"]["last_modified"]) for h in hits}
+        return {
+            h["_source"]["url"]: FeedState(
+                h["_source"]["url"], h["_source"]["etag"], h["_source"]["last_modified"]
+            )
+            for h in hits
+        }
 
     def save_feed_states(self, states: Iterable[FeedState]) -> None:
-        self._write_state([(url_key("feed", s.url),
-                            {"kind": "feed", "url": s.url, "etag": s.etag,
-                             "last_modified": s.last_modified}) for s in states])
+        self._write_state(
+            [
+                (
+                    url_key("feed", s.url),
+                    {
+                        "kind": "feed",
+                        "url": s.url,
+                        "etag": s.etag,
+                        "last_modified": s.last_modified,
+                    },
+                )
+                for s in states
+            ]
+        )
 
     def seen_urls(self) -> list[str]:
-        query = {"bool": {"filter": [{"term": {"kind": "outcome"}},
-                                     {"terms": {"outcome": [str(o) for o in FINAL_OUTCOMES]}}]}}
-        return [h["_source"]["url"]
-                for h in self._scan(self.state, query, [{"url": "asc"}], ["url"])]
+        query = {
+            "bool": {
+                "filter": [
+                    {"term": {"kind": "outcome"}},
+                    {"terms": {"outcome": [str(o) for o in FINAL_OUTCOMES]}},
+                ]
+            }
+        }
+        return [
+            h["_source"]["url"] for h in self._scan(self.state, query, [{"url": "asc"}], ["url"])
+        ]
 
     def record_outcomes(self, run_id: str, outcomes: Iterable[CrawlOutcome]) -> None:
         now = utc_now()
         # A URL that was final stays final: 'seen' and 'not_modified' say nothing new.
-        latest = {o.url: o for o in outcomes
-                  if o.outcome not in (Outcome.SEEN, Outcome.NOT_MODIFIED)}
-        self._write_state([(url_key("url", o.url), {
-            "kind": "outcome", "url": o.url, "outcome": str(o.outcome), "reason": o.reason,
-            "source": o.source, "doc_id": o.doc_id, "run_id": run_id, "at": now})
-            for o in latest.values()])
+        latest = {
+            o.url: o for o in outcomes if o.outcome not in (Outcome.SEEN, Outcome.NOT_MODIFIED)
+        }
+        self._write_state(
+            [
+                (
+                    url_key("url", o.url),
+                    {
+                        "kind": "outcome",
+                        "url": o.url,
+                        "outcome": str(o.outcome),
+                        "reason": o.reason,
+                        "source": o.source,
+                        "doc_id": o.doc_id,
+                        "run_id": run_id,
+                        "at": now,
+                    },
+                )
+                for o in latest.values()
+            ]
+        )
 
     def record_run(self, run_id: str, counts: dict[str, Any]) -> None:
-        self._write_state([(f"run:{run_id}", {"kind": "run", "run_id": run_id,
-                                              "at": utc_now(), "counts": counts})])
+        self._write_state(
+            [
+                (
+                    f"run:{run_id}",
+                    {"kind": "run", "run_id": run_id, "at": utc_now(), "counts": counts},
+                )
+            ]
+        )

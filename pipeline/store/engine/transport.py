@@ -21,9 +21,14 @@ class EngineUnavailable(EngineError):
 class Transport(Protocol):
     flavor: str
 
-    def request(self, method: str, path: str, body: Any = None,
-                params: dict[str, str] | None = None,
-                content_type: str = "application/json") -> Any: ...
+    def request(
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        params: dict[str, str] | None = None,
+        content_type: str = "application/json",
+    ) -> Any: ...
 
     def close(self) -> None: ...
 
@@ -35,25 +40,45 @@ def split_credentials(url: str) -> tuple[str, tuple[str, str] | None]:
     if not parts.username:
         return url, None
     netloc = (parts.hostname or "") + (f":{parts.port}" if parts.port else "")
-    return (urlunsplit((parts.scheme, netloc, parts.path, parts.query, "")),
-            (parts.username, parts.password or ""))
+    return (
+        urlunsplit((parts.scheme, netloc, parts.path, parts.query, "")),
+        (parts.username, parts.password or ""),
+    )
 
 
 class ElasticsearchTransport:
     flavor = "elasticsearch"
 
-    def __init__(self, url: str, api_key: str | None = None, ca_certs: str | None = None,
-                 timeout: float = 30.0, basic_auth: tuple[str, str] | None = None):
+    def __init__(
+        self,
+        url: str,
+        api_key: str | None = None,
+        ca_certs: str | None = None,
+        timeout: float = 30.0,
+        basic_auth: tuple[str, str] | None = None,
+    ):
         from elasticsearch import Elasticsearch
 
         url, in_url = split_credentials(url)
-        self.client = Elasticsearch(url, basic_auth=basic_auth or in_url, api_key=api_key,
-                                    ca_certs=ca_certs, request_timeout=timeout, max_retries=0,
-                                    retry_on_timeout=False)
+        tls: dict[str, Any] = {"ca_certs": ca_certs} if ca_certs else {}
+        self.client = Elasticsearch(
+            url,
+            basic_auth=basic_auth or in_url,
+            api_key=api_key,
+            **tls,
+            request_timeout=timeout,
+            max_retries=0,
+            retry_on_timeout=False,
+        )
 
-    def request(self, method: str, path: str, body: Any = None,
-                params: dict[str, str] | None = None,
-                content_type: str = "application/json") -> Any:
+    def request(
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        params: dict[str, str] | None = None,
+        content_type: str = "application/json",
+    ) -> Any:
         from elastic_transport import TransportError
         from elasticsearch import ApiError
 
@@ -61,8 +86,9 @@ class ElasticsearchTransport:
         if body is not None:
             headers["content-type"] = content_type
         try:
-            return self.client.perform_request(method, path, params=params, headers=headers,
-                                               body=body).body
+            return self.client.perform_request(
+                method, path, params=params, headers=headers, body=body
+            ).body
         except ApiError as exc:
             raise EngineError(exc.meta.status, exc.body) from exc
         except TransportError as exc:
@@ -75,25 +101,46 @@ class ElasticsearchTransport:
 class OpenSearchTransport:
     flavor = "opensearch"
 
-    def __init__(self, url: str, api_key: str | None = None, ca_certs: str | None = None,
-                 timeout: float = 30.0, basic_auth: tuple[str, str] | None = None):
+    def __init__(
+        self,
+        url: str,
+        api_key: str | None = None,
+        ca_certs: str | None = None,
+        timeout: float = 30.0,
+        basic_auth: tuple[str, str] | None = None,
+    ):
         from opensearchpy import OpenSearch
 
         url, in_url = split_credentials(url)
-        self.client = OpenSearch(hosts=[url], http_auth=basic_auth or in_url, ca_certs=ca_certs,
-                                 verify_certs=bool(ca_certs) or url.startswith("https"),
-                                 timeout=timeout, max_retries=0, retry_on_timeout=False)
+        self.client = OpenSearch(
+            hosts=[url],
+            http_auth=basic_auth or in_url,
+            ca_certs=ca_certs,
+            verify_certs=bool(ca_certs) or url.startswith("https"),
+            timeout=timeout,
+            max_retries=0,
+            retry_on_timeout=False,
+        )
 
-    def request(self, method: str, path: str, body: Any = None,
-                params: dict[str, str] | None = None,
-                content_type: str = "application/json") -> Any:
+    def request(
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        params: dict[str, str] | None = None,
+        content_type: str = "application/json",
+    ) -> Any:
         from opensearchpy.exceptions import ConnectionError as OSConnectionError
         from opensearchpy.exceptions import TransportError
 
         try:
             return self.client.transport.perform_request(
-                method, path, params=params, body=body,
-                headers={"content-type": content_type} if body is not None else None)
+                method,
+                path,
+                params=params,
+                body=body,
+                headers={"content-type": content_type} if body is not None else None,
+            )
         except OSConnectionError as exc:
             raise EngineUnavailable("unavailable", exc) from exc
         except TransportError as exc:

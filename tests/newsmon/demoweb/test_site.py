@@ -2,8 +2,8 @@
 
 import socket
 from datetime import timedelta
-from urllib.request import urlopen
 from urllib.error import HTTPError
+from urllib.request import urlopen
 
 import feedparser
 import pytest
@@ -28,14 +28,21 @@ def test_size_and_story_span(site):
 
 
 def test_it_holds_the_cases_the_pipeline_must_handle(site):
-    assert sum(1 for a in site.articles if a.copy_of and not a.unchanged_copy) >= 5   # edited copies
-    assert any(a.unchanged_copy for a in site.articles)                               # verbatim copy
+    assert sum(1 for a in site.articles if a.copy_of and not a.unchanged_copy) >= 5  # edited copies
+    assert any(a.unchanged_copy for a in site.articles)  # verbatim copy
     assert sum(1 for a in site.articles if a.lookalike) >= 5
     kinds = {f["kind"] for o in site.outlets.values() for f in o.feeds}
     assert kinds == {"rss", "atom", "sitemap"}
     quirks = {q for o in site.outlets.values() for q in o.quirks}
-    assert {"tracking_links", "amp_links", "unescaped_ampersand_feed", "robots_members",
-            "dead_link", "hostile_redirect", "html_served_as_feed"} <= quirks
+    assert {
+        "tracking_links",
+        "amp_links",
+        "unescaped_ampersand_feed",
+        "robots_members",
+        "dead_link",
+        "hostile_redirect",
+        "html_served_as_feed",
+    } <= quirks
     assert any(o.encoding != "utf-8" for o in site.outlets.values())
 
 
@@ -47,7 +54,9 @@ def test_served_over_http(demo_web):
     with pytest.raises(HTTPError) as err:
         urlopen(kws + "/no/such/page")
     assert err.value.code == 404
-    search = feedparser.parse(urlopen(demo_web.site.search_base_url + "/search?q=deminers+kursk").read())
+    search = feedparser.parse(
+        urlopen(demo_web.site.search_base_url + "/search?q=deminers+kursk").read()
+    )
     assert search.entries and all("deminers" in e.title.lower() or e.link for e in search.entries)
 
 

@@ -5,9 +5,17 @@ elasticsearch-client runs the real elasticsearch-py 9 client through a compatibi
 that node; elasticsearch runs when NEWSMON_ES_URL points at a real Elasticsearch."""
 
 import pytest
-
 from conftest import ENGINES, make_engine_store
-from newsmon.pipeline.models import Article, CrawlOutcome, Entity, FeedState, StoryMatch, Story, doc_id
+
+from newsmon.pipeline.models import (
+    Article,
+    CrawlOutcome,
+    Entity,
+    FeedState,
+    Story,
+    StoryMatch,
+    doc_id,
+)
 from newsmon.pipeline.store import SearchFilters
 from newsmon.pipeline.store.sqlite import SQLiteStore
 
@@ -27,13 +35,24 @@ def store(request, tmp_path):
 def _article(n: int, **overrides) -> Article:
     url = f"https://example.org/news/{n}"
     values = dict(
-        id=doc_id(url), url=url, canonical_url=url, source="kws", source_name="Korea Wire Service",
-        title=f"Story {n}: North Korean engineers", text=f"Body {n} about deminers in Kursk.",
-        fetched_at="2025-09-01T00:00:00Z", published_at=f"2025-07-{n:02d}T10:00:00Z",
-        language="en", content_hash=f"hash{n}", dup_group=doc_id(url),
-        entities=[Entity("Kim Jong Un", "PERSON")], persons=["Kim Jong Un"],
-        minhash=[n] * 8, minhash_bands=[f"b{n}", "shared"],
-        stories=[StoryMatch("nk", 0.9)] if n % 2 else [])
+        id=doc_id(url),
+        url=url,
+        canonical_url=url,
+        source="kws",
+        source_name="Korea Wire Service",
+        title=f"Story {n}: North Korean engineers",
+        text=f"Body {n} about deminers in Kursk.",
+        fetched_at="2025-09-01T00:00:00Z",
+        published_at=f"2025-07-{n:02d}T10:00:00Z",
+        language="en",
+        content_hash=f"hash{n}",
+        dup_group=doc_id(url),
+        entities=[Entity("Kim Jong Un", "PERSON")],
+        persons=["Kim Jong Un"],
+        minhash=[n] * 8,
+        minhash_bands=[f"b{n}", "shared"],
+        stories=[StoryMatch("nk", 0.9)] if n % 2 else [],
+    )
     values.update(overrides)
     return Article(**values)
 
@@ -51,20 +70,30 @@ def test_upsert_is_idempotent_and_ignores_fetch_time(store):
 
 
 def test_search_text_and_filters(store):
-    store.upsert_articles([_article(1), _article(2, source="herald", language="de"),
-                           _article(3, duplicate_of=_article(1).id)])
+    store.upsert_articles(
+        [
+            _article(1),
+            _article(2, source="herald", language="de"),
+            _article(3, duplicate_of=_article(1).id),
+        ]
+    )
     assert {h["id"] for h in store.search("deminers")} == {_article(n).id for n in (1, 2, 3)}
-    assert [h["id"] for h in store.search("deminers", SearchFilters(source="herald"))] == [_article(2).id]
+    assert [h["id"] for h in store.search("deminers", SearchFilters(source="herald"))] == [
+        _article(2).id
+    ]
     assert [h["id"] for h in store.search("", SearchFilters(language="de"))] == [_article(2).id]
-    assert {h["id"] for h in store.search("deminers", SearchFilters(story="nk"))} == {_article(1).id, _article(3).id}
+    assert {h["id"] for h in store.search("deminers", SearchFilters(story="nk"))} == {
+        _article(1).id,
+        _article(3).id,
+    }
     since = store.search("deminers", SearchFilters(since="2025-07-02", until="2025-07-03"))
     assert [h["id"] for h in since] == [_article(2).id]
     assert len(store.search("deminers", SearchFilters(entity="kim jong un"))) == 3
     assert store.search("deminers", SearchFilters(entity="Nobody")) == []
     originals = store.search("deminers", SearchFilters(include_duplicates=False))
     assert _article(3).id not in {h["id"] for h in originals}
-    assert store.search('"engineers deminers"') == []          # a phrase that is not there
-    assert store.search('AND OR NOT "') == []                  # operators are words, not errors
+    assert store.search('"engineers deminers"') == []  # a phrase that is not there
+    assert store.search('AND OR NOT "') == []  # operators are words, not errors
     assert "[" in store.search("Kursk")[0]["_snippet"]
 
 
@@ -72,7 +101,10 @@ def test_near_candidates_and_content_hash_lookup(store):
     store.upsert_articles([_article(1), _article(2)])
     candidates = store.near_candidates(["b1"])
     assert [(c["id"], c["minhash"]) for c in candidates] == [(_article(1).id, [1] * 8)]
-    assert {c["id"] for c in store.near_candidates(["shared", "b9"])} == {_article(1).id, _article(2).id}
+    assert {c["id"] for c in store.near_candidates(["shared", "b9"])} == {
+        _article(1).id,
+        _article(2).id,
+    }
     assert store.near_candidates([]) == []
     assert store.find_by_content_hash("hash2") == _article(2).id
     assert store.find_by_content_hash("nope") is None
@@ -89,23 +121,38 @@ def test_story_records_and_members(store):
 
 
 def test_crawl_state(store):
-    store.save_feed_states([FeedState("https://e.org/rss", '"abc"', "Mon, 01 Sep 2025 00:00:00 GMT")])
+    store.save_feed_states(
+        [FeedState("https://e.org/rss", '"abc"', "Mon, 01 Sep 2025 00:00:00 GMT")]
+    )
     assert store.feed_states()["https://e.org/rss"].etag == '"abc"'
-    store.record_outcomes("r1", [CrawlOutcome("https://e.org/a", "indexed", doc_id="x"),
-                                 CrawlOutcome("https://e.org/b", "rejected", "timeout")])
+    store.record_outcomes(
+        "r1",
+        [
+            CrawlOutcome("https://e.org/a", "indexed", doc_id="x"),
+            CrawlOutcome("https://e.org/b", "rejected", "timeout"),
+        ],
+    )
     # 'seen' in a later run must not overwrite the final outcome of the first.
     store.record_outcomes("r2", [CrawlOutcome("https://e.org/a", "seen")])
     assert store.seen_urls() == ["https://e.org/a"]
 
 
 def test_histogram_and_top_terms(store):
-    store.upsert_articles([_article(1), _article(2), _article(3, source="herald",
-                                                               persons=["Kim Jong Un", "Sergei Shoigu"])])
+    store.upsert_articles(
+        [
+            _article(1),
+            _article(2),
+            _article(3, source="herald", persons=["Kim Jong Un", "Sergei Shoigu"]),
+        ]
+    )
     assert store.date_histogram() == [("2025-07-01", 1), ("2025-07-02", 1), ("2025-07-03", 1)]
     assert store.date_histogram(SearchFilters(source="herald")) == [("2025-07-03", 1)]
     assert store.top_terms("source") == [("kws", 2), ("herald", 1)]
     assert store.top_terms("persons", size=1) == [("Kim Jong Un", 3)]
-    assert store.top_terms("persons", SearchFilters(story="nk")) == [("Kim Jong Un", 2), ("Sergei Shoigu", 1)]
+    assert store.top_terms("persons", SearchFilters(story="nk")) == [
+        ("Kim Jong Un", 2),
+        ("Sergei Shoigu", 1),
+    ]
     with pytest.raises(ValueError):
         store.top_terms("text")
 

@@ -4,17 +4,27 @@ import json
 import shutil
 
 import pytest
-
 from conftest import make_engine_store
+
 from newsmon.pipeline.models import Article, doc_id
 from newsmon.pipeline.store.engine import RESOURCES, EngineError
 
 
 def _article(n: int, **overrides) -> Article:
     url = f"https://example.org/news/{n}"
-    values = dict(id=doc_id(url), url=url, canonical_url=url, source="kws", source_name="KWS",
-                  title=f"Story {n}", text=f"Body {n} about deminers.", fetched_at="2025-09-01T00:00:00Z",
-                  published_at=f"2025-07-{n:02d}T10:00:00Z", language="en", content_hash=f"h{n}")
+    values = dict(
+        id=doc_id(url),
+        url=url,
+        canonical_url=url,
+        source="kws",
+        source_name="KWS",
+        title=f"Story {n}",
+        text=f"Body {n} about deminers.",
+        fetched_at="2025-09-01T00:00:00Z",
+        published_at=f"2025-07-{n:02d}T10:00:00Z",
+        language="en",
+        content_hash=f"h{n}",
+    )
     values.update(overrides)
     return Article(**values)
 
@@ -30,19 +40,29 @@ def test_updates_after_rollover_stay_in_their_index(store):
     store.upsert_articles([_article(1), _article(2)])
     rolled = store.rollover().details
     assert rolled["rolled_over"] and len(store.article_indices()) == 2
-    result = store.upsert_articles([_article(1, text="Corrected body about deminers."), _article(3)])
+    result = store.upsert_articles(
+        [_article(1, text="Corrected body about deminers."), _article(3)]
+    )
     assert sorted(result.written) == sorted([_article(1).id, _article(3).id])
-    assert store.count_articles() == 3                      # not 4: the update found its index
-    hits = store._search(store.articles, {"query": {"ids": {"values": [_article(1).id]}}})["hits"]["hits"]
+    assert store.count_articles() == 3  # not 4: the update found its index
+    hits = store._search(store.articles, {"query": {"ids": {"values": [_article(1).id]}}})["hits"][
+        "hits"
+    ]
     assert [h["_index"] for h in hits] == [rolled["old_index"]]
     assert store.get_article(_article(1).id)["text"] == "Corrected body about deminers."
-    new = store._search(store.articles, {"query": {"ids": {"values": [_article(3).id]}}})["hits"]["hits"]
+    new = store._search(store.articles, {"query": {"ids": {"values": [_article(3).id]}}})["hits"][
+        "hits"
+    ]
     assert new[0]["_index"] == rolled["new_index"]
 
 
 def test_claims_index_follows_the_article(store):
     from newsmon.pipeline.models import Claim
-    claims = [Claim(5000, "engineers", "5,000 engineers", "NIS", "Yonhap"), Claim(1000, "deminers", "x", "NIS")]
+
+    claims = [
+        Claim(5000, "engineers", "5,000 engineers", "NIS", "Yonhap"),
+        Claim(1000, "deminers", "x", "NIS"),
+    ]
     store.upsert_articles([_article(1, claims=claims)])
     count = lambda: store._request("GET", f"/{store.claims}/_count")["count"]  # noqa: E731
     assert count() == 2
@@ -82,7 +102,7 @@ def test_a_document_the_engine_refuses_fails_alone(store):
     bad = _article(2, published_at="the second of July")
     result = store.upsert_articles([_article(1), bad])
     assert result.written == [_article(1).id]
-    (failed_id, error), = result.failed
+    ((failed_id, error),) = result.failed
     assert failed_id == bad.id and "400" in error
 
 

@@ -8,10 +8,18 @@ from newsmon.pipeline.store.sqlite import SCHEMA_VERSION, SQLiteStore
 
 def _article(n: int) -> Article:
     url = f"https://example.org/{n}"
-    return Article(id=doc_id(url), url=url, canonical_url=url, source="s", source_name="S",
-                   title=f"Deminers {n}", text=f"North Korean deminers in Kursk, report {n}.",
-                   fetched_at="2025-09-01T00:00:00Z", published_at="2025-07-01T00:00:00Z",
-                   content_hash=f"h{n}")
+    return Article(
+        id=doc_id(url),
+        url=url,
+        canonical_url=url,
+        source="s",
+        source_name="S",
+        title=f"Deminers {n}",
+        text=f"North Korean deminers in Kursk, report {n}.",
+        fetched_at="2025-09-01T00:00:00Z",
+        published_at="2025-07-01T00:00:00Z",
+        content_hash=f"h{n}",
+    )
 
 
 def test_a_version_1_store_is_migrated_on_open(tmp_path):
@@ -23,12 +31,17 @@ def test_a_version_1_store_is_migrated_on_open(tmp_path):
     with db:
         db.execute("DROP TABLE articles_fts")
         db.execute("CREATE VIRTUAL TABLE articles_fts USING fts5 (id UNINDEXED, title, text)")
-        db.execute("INSERT INTO articles_fts SELECT id, json_extract(doc, '$.title'), "
-                   "json_extract(doc, '$.text') FROM articles")
+        db.execute(
+            "INSERT INTO articles_fts SELECT id, json_extract(doc, '$.title'), "
+            "json_extract(doc, '$.text') FROM articles"
+        )
         db.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
     db.close()
     with SQLiteStore(path) as store:
-        assert store.db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == SCHEMA_VERSION
+        assert (
+            store.db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0]
+            == SCHEMA_VERSION
+        )
         assert {h["id"] for h in store.search("deminers")} == {_article(1).id, _article(2).id}
         assert len(store.search("Kursk")) == 2
 
@@ -40,5 +53,5 @@ def test_updating_an_article_keeps_one_full_text_row(tmp_path):
         changed.text = "Rewritten: North Korean engineers build bridges."
         store.upsert_articles([changed])
         assert store.db.execute("SELECT count(*) FROM articles_fts").fetchone()[0] == 1
-        assert store.search("Kursk") == []   # only the old text had it
+        assert store.search("Kursk") == []  # only the old text had it
         assert [h["id"] for h in store.search("bridges")] == [_article(1).id]
