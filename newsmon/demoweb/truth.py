@@ -68,11 +68,11 @@ def _article_urls(
             continue
         outlet = site.outlets[source["id"]]
         if source["kind"] == "sitemap":
-            for art in site.by_outlet(outlet.id):
-                links.setdefault(site.url_of(art), art)
+            for listed in site.by_outlet(outlet.id):
+                links.setdefault(site.url_of(listed), listed)
         else:
-            for art, link, *_ in site.feed_items(outlet):
-                links.setdefault(link, art)
+            for item, link, *_ in site.feed_items(outlet):
+                links.setdefault(link, item)
     return feeds, links
 
 
