@@ -13,6 +13,7 @@ index task, so no asset event says "new articles" when there are none.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -77,7 +78,7 @@ def settings_and_run_id() -> tuple[Settings, str]:
 def _job_inputs() -> Iterator[tuple[Settings, str, Store, list[StoryProfile]]]:
     """(settings, run id, store, story profiles) for one task; configuration errors fail the
     task without retries; the store is closed afterwards."""
-    from airflow.exceptions import AirflowFailException
+    from airflow.sdk.exceptions import AirflowFailException
 
     from .pipeline.errors import ConfigError
     from .pipeline.stories import load_stories
@@ -118,7 +119,7 @@ def process(landing: str) -> str:
 
 
 def index(processed: str) -> dict[str, Any]:
-    from airflow.exceptions import AirflowException
+    from airflow.sdk.exceptions import AirflowFailException
 
     from .jobs import index as index_job
     from .pipeline.ledger import Verdict
@@ -126,5 +127,7 @@ def index(processed: str) -> dict[str, Any]:
     with _job_inputs() as (_settings, run_id, store, stories):
         counts = index_job(processed, store, stories, run_id)
     if counts["verdict"]["code"] != Verdict.OK:
-        raise AirflowException(f"{counts['verdict']['why']}: {counts}")
+        # A retry would read the same files and reach the same verdict: fail at once, and so
+        # emit no asset event; the next scheduled run crawls again.
+        raise AirflowFailException(f"{counts['verdict']['why']}: {json.dumps(counts)}")
     return counts

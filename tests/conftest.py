@@ -13,7 +13,17 @@ os.environ["AIRFLOW_HOME"] = tempfile.mkdtemp(prefix="newsmon-airflow-")
 os.environ["AIRFLOW__CORE__LOAD_EXAMPLES"] = "False"
 os.environ["AIRFLOW__CORE__PARALLELISM"] = "2"
 os.environ["AIRFLOW__CORE__DAGS_FOLDER"] = str(REPO / "dags")
-os.environ.pop("NEWSMON_STORE", None)
+# newsmon's own defaults (store, landing zone) live under NEWSMON_HOME: never the user's.
+for _name in [
+    n
+    for n in os.environ
+    if n.startswith("NEWSMON_")
+    and n != "NEWSMON_OPENSEARCH_URL"
+    and n != "NEWSMON_ES_URL"
+    and not n.startswith("NEWSMON_ES_")
+]:
+    del os.environ[_name]
+os.environ["NEWSMON_HOME"] = tempfile.mkdtemp(prefix="newsmon-home-")
 
 import pytest  # noqa: E402
 

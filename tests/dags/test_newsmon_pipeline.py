@@ -43,9 +43,27 @@ def test_dags_import_without_errors(dagbag):
         "index",
     ]
     assert all(t.retries >= 1 for t in dag.tasks)
+    assert {t.owner for t in dag.tasks} == {"newsmon"}
 
 
-def test_dag_runs_end_to_end_against_the_demo_web(dagbag, demo_sources, tmp_path):
+def _states(run) -> dict[str, str]:
+    return {ti.task_id: ti.state for ti in run.get_task_instances()}
+
+
+def _asset_events(run) -> int:
+    """Asset events the run emitted (Airflow's own metadata database)."""
+    from airflow.models.asset import AssetEvent
+    from airflow.utils.session import create_session
+
+    with create_session() as session:
+        return session.query(AssetEvent).filter(AssetEvent.source_run_id == run.run_id).count()
+
+
+def test_dag_runs_end_to_end_against_the_demo_web(
+    dagbag, demo_web, demo_sources, stories, tmp_path
+):
+    from demo_truth import mismatches, truth_for
+
     from newsmon.pipeline.store import open_store
 
     dag = dagbag.get_dag("newsmon_pipeline")
@@ -64,14 +82,83 @@ def test_dag_runs_end_to_end_against_the_demo_web(dagbag, demo_sources, tmp_path
         "process": "success",
         "index": "success",
     }
-    store = open_store(store_path)
-    assert store.count_articles() > 40
-    story = store.get_story("nk-engineers-russia")
-    assert story["articles"] >= 20
+    assert _asset_events(run) == 1
+    store = open_store(store_path, create=False)
+    truth = truth_for(demo_web, stories)
+    assert mismatches(store, truth) == []
+    assert store.get_story("nk-engineers-russia")["articles"] == len(truth.story_members)
     store.close()
 
 
-def test_dag_runs_against_opensearch(dagbag, demo_sources, tmp_path, request):
+def test_default_landing_from_another_working_directory(
+    dagbag, demo_web, demo_sources, stories, tmp_path, monkeypatch
+):
+    """No landing param, no NEWSMON_LANDING: the default is absolute ($NEWSMON_HOME/landing),
+    so the crawler and the later tasks meet in the same folder wherever the worker runs."""
+    from demo_truth import mismatches, truth_for
+
+    from newsmon.pipeline.store import open_store
+
+    elsewhere = tmp_path / "worker-cwd"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    monkeypatch.delenv("NEWSMON_LANDING", raising=False)
+    monkeypatch.setenv("NEWSMON_HOME", str(tmp_path / "home"))
+    run = dagbag.get_dag("newsmon_pipeline").test(
+        run_conf={"sources": str(demo_sources), "store": "relative.sqlite"}
+    )
+    assert run.state == "success", _states(run)
+    runs = [p for p in (tmp_path / "home" / "landing").iterdir() if p.is_dir()]
+    assert len(runs) == 1 and (runs[0] / "processed.jsonl").is_file()
+    assert list(elsewhere.iterdir()) == [elsewhere / "relative.sqlite"]  # the store, as asked
+    store = open_store(elsewhere / "relative.sqlite", create=False)
+    assert mismatches(store, truth_for(demo_web, stories)) == []
+    store.close()
+
+
+def test_a_configuration_error_fails_at_once_without_retries(dagbag, tmp_path):
+    run = dagbag.get_dag("newsmon_pipeline").test(
+        run_conf={
+            "sources": str(tmp_path / "missing.yaml"),
+            "store": str(tmp_path / "s.sqlite"),
+            "landing": str(tmp_path / "landing"),
+        }
+    )
+    assert run.state == "failed"
+    instances = {ti.task_id: ti for ti in run.get_task_instances()}
+    assert instances["ensure_indices"].state == "failed"
+    assert instances["ensure_indices"].try_number == 1  # no retry was scheduled
+    assert instances["index"].state in ("upstream_failed", None)
+    assert _asset_events(run) == 0
+    assert not (tmp_path / "s.sqlite").exists()
+
+
+def test_a_run_that_reads_no_source_fails_and_emits_no_asset_event(dagbag, tmp_path):
+    import yaml
+
+    sources = tmp_path / "dead.yaml"
+    sources.write_text(
+        yaml.safe_dump(
+            {
+                "defaults": {"allow_networks": ["127.0.0.0/8"], "timeout": 2},
+                "sources": [{"id": "dead", "url": "http://127.0.0.1:9/rss.xml"}],
+            }
+        )
+    )
+    run = dagbag.get_dag("newsmon_pipeline").test(
+        run_conf={
+            "sources": str(sources),
+            "store": str(tmp_path / "s.sqlite"),
+            "landing": str(tmp_path / "landing"),
+        }
+    )
+    states = _states(run)
+    assert run.state == "failed", states
+    assert states["crawl"] == "success" and states["index"] == "failed"
+    assert _asset_events(run) == 0
+
+
+def test_dag_runs_against_opensearch(dagbag, demo_web, demo_sources, stories, tmp_path, request):
     from conftest import make_engine_store
 
     store = make_engine_store("opensearch", request)  # a unique prefix, removed afterwards
@@ -89,8 +176,11 @@ def test_dag_runs_against_opensearch(dagbag, demo_sources, tmp_path, request):
     finally:
         del os.environ["NEWSMON_INDEX_PREFIX"]
     assert run.state == "success"
-    assert store.count_articles() > 40
-    assert store.get_story("nk-engineers-russia")["articles"] >= 20
+    from demo_truth import mismatches, truth_for
+
+    truth = truth_for(demo_web, stories)
+    assert mismatches(store, truth) == []
+    assert store.get_story("nk-engineers-russia")["articles"] == len(truth.story_members)
 
 
 def test_store_from_an_airflow_connection_keeps_credentials_out_of_the_url():

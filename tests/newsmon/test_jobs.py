@@ -102,3 +102,34 @@ def test_a_torn_landing_line_is_skipped_not_fatal(demo_run, stories, tmp_path):
     counts = jobs.index(jobs.process(landing, store, stories), store, stories, "torn")
     assert counts["adds_up"] and counts["indexed"] == demo_run["counts"]["indexed"]
     store.close()
+
+
+def _processed_copy(demo_run, tmp_path, edit):
+    """The demo run's processed file, edited, in a fresh run folder."""
+    from newsmon.pipeline.runfiles import read_records, write_records
+
+    records = list(read_records(demo_run["landing"].parent / jobs.PROCESSED_FILE))
+    run_dir = tmp_path / "landing" / "edited"
+    run_dir.mkdir(parents=True)
+    path = run_dir / jobs.PROCESSED_FILE
+    write_records(path, edit(records))
+    return path
+
+
+def test_the_index_step_catches_a_lost_or_doubled_outcome(demo_run, stories, tmp_path):
+    from newsmon.pipeline.models import CrawlOutcome
+
+    def drop_one(records):
+        victim = next(i for i, r in enumerate(records) if isinstance(r, CrawlOutcome))
+        return records[:victim] + records[victim + 1 :]
+
+    def double_one(records):
+        outcome = next(r for r in records if isinstance(r, CrawlOutcome))
+        return [*records, outcome]
+
+    for name, edit in (("lost", drop_one), ("doubled", double_one)):
+        store = open_store(tmp_path / f"{name}.sqlite")
+        counts = jobs.index(_processed_copy(demo_run, tmp_path / name, edit), store, stories, name)
+        assert not counts["adds_up"], name
+        assert counts["verdict"]["code"] == 3, name
+        store.close()

@@ -8,7 +8,6 @@ from typing import Any
 
 from newsmon.demoweb.truth import GroundTruth, ground_truth
 from newsmon.pipeline.models import Outcome, doc_id
-from newsmon.pipeline.store import Store
 
 SEED_STORY_ID = "nk-engineers-russia"
 
@@ -17,14 +16,24 @@ def truth_for(web: Any, stories: list[Any]) -> GroundTruth:
     return ground_truth(web.site, web.sources(), [q for s in stories for q in s.queries])
 
 
-def stored_outcomes(store: Store) -> dict[str, tuple[str, str, str]]:
-    """url -> (outcome, reason, doc id), from an SQLite store's url_outcomes table."""
-    rows = store.db.execute("SELECT url, outcome, reason, doc_id FROM url_outcomes")  # type: ignore[attr-defined]
-    return {r[0]: (r[1], r[2], r[3]) for r in rows}
+def stored_outcomes(store: Any) -> dict[str, tuple[str, str, str]]:
+    """url -> (outcome, reason, doc id): the latest outcome of every URL the store keeps."""
+    if hasattr(store, "db"):  # SQLite: the url_outcomes table
+        rows = store.db.execute("SELECT url, outcome, reason, doc_id FROM url_outcomes")
+        return {r[0]: (r[1], r[2], r[3]) for r in rows}
+    hits = store._scan(store.state, {"term": {"kind": "outcome"}}, [{"url": "asc"}])
+    return {
+        h["_source"]["url"]: (
+            h["_source"]["outcome"],
+            h["_source"]["reason"],
+            h["_source"]["doc_id"],
+        )
+        for h in hits
+    }
 
 
 def mismatches(
-    store: Store, truth: GroundTruth, outcomes: dict[str, tuple[str, str, str]] | None = None
+    store: Any, truth: GroundTruth, outcomes: dict[str, tuple[str, str, str]] | None = None
 ) -> list[str]:
     """Every difference between the store and the truth, in words (empty: they agree)."""
     got = stored_outcomes(store) if outcomes is None else outcomes

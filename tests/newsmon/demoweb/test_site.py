@@ -57,7 +57,14 @@ def test_served_over_http(demo_web):
     search = feedparser.parse(
         urlopen(demo_web.site.search_base_url + "/search?q=deminers+kursk").read()
     )
-    assert search.entries and all("deminers" in e.title.lower() or e.link for e in search.entries)
+    expected = demo_web.site.search_hits("deminers kursk")
+    assert expected, "the query must match something for this check to mean anything"
+    assert [(e.title, e.link) for e in search.entries] == [
+        (a.title, demo_web.site.url_of(a)) for a in expected
+    ]
+    for article in expected:  # every hit holds every word, and is an original
+        text = (article.title + " " + " ".join(article.paragraphs)).lower()
+        assert "deminers" in text and "kursk" in text and not article.copy_of
 
 
 def test_fixed_port_gives_outlet_i_port_plus_i():
