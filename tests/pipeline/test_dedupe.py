@@ -105,3 +105,86 @@ def test_minhash_similarity_tracks_jaccard():
     assert abs(minhash.similarity(sa, sb) - true_jaccard) < 0.12
     assert minhash.similarity(sa, minhash.signature(a)) == 1.0
     assert len(minhash.band_keys(sa)) == minhash.BANDS
+
+
+# -- decisions pinned one by one: each test kills a mutation that once survived the suite ----
+
+
+class _Candidates:
+    """A duplicate lookup that answers near-duplicate candidates in a fixed order, as a store
+    may (the order of an engine's hits is not a ranking by similarity)."""
+
+    def __init__(self, candidates: list[dict]):
+        self.candidates = candidates
+
+    def content_hashes(self, ids):
+        return {}
+
+    def find_by_content_hash(self, content_hash):
+        return None
+
+    def near_candidates(self, bands):
+        return self.candidates
+
+
+def _plain(n: int, text: str, published="2025-07-01T00:00:00Z", wire=False, host="x") -> Article:
+    url = f"https://{host}.example/{n}"
+    return Article(
+        id=doc_id(url),
+        url=url,
+        canonical_url=url,
+        source=host,
+        source_name=host,
+        title=f"T{n}",
+        text=text,
+        fetched_at="2025-09-01T00:00:00Z",
+        published_at=published,
+        content_hash=content_hash(text),
+        wire_source=wire,
+    )
+
+
+def _words(prefix: str, n: int) -> str:
+    return " ".join(f"{prefix}{i}" for i in range(n))
+
+
+def _changed(sig: list[int], share: float) -> list[int]:
+    """The signature with the given share of its rows changed: similarity 1 - share."""
+    k = round(len(sig) * share)
+    return [v + 1 if i < k else v for i, v in enumerate(sig)]
+
+
+def test_the_best_candidate_wins_not_the_first():
+    article = _plain(1, _words("w", 300))
+    sig = minhash.signature(article.text)
+    weaker = {"id": "weaker", "duplicate_of": None, "minhash": _changed(sig, 0.4)}  # 0.6
+    better = {"id": "better", "duplicate_of": None, "minhash": _changed(sig, 0.1)}  # 0.9
+    (kept,) = dedupe([article], _Candidates([weaker, better]), Ledger())
+    assert (kept.duplicate_of, kept.dup_similarity) == ("better", 0.898)
+
+
+@pytest.mark.parametrize(
+    "share_changed, copy", [(0.45, True), (0.55, False), (0.62, False), (0.78, False)]
+)
+def test_the_near_duplicate_threshold_is_one_half(share_changed, copy):
+    article = _plain(1, _words("w", 300))
+    sig = minhash.signature(article.text)
+    candidate = {"id": "c", "duplicate_of": None, "minhash": _changed(sig, share_changed)}
+    (kept,) = dedupe([article], _Candidates([candidate]), Ledger())
+    assert (kept.duplicate_of == "c") is copy
+
+
+def test_a_wire_agency_wins_a_tie_on_publication_time():
+    text = _words("w", 300)
+    # Same minute; without the tie-break the herald's URL would sort first and be the original.
+    herald = _plain(1, text + " extra line", host="a-herald")
+    wire = _plain(2, text, wire=True, host="z-wire")
+    kept = list(dedupe([herald, wire], _Candidates([]), Ledger()))
+    assert [a.source for a in kept] == ["z-wire", "a-herald"]
+    assert kept[0].duplicate_of is None and kept[1].duplicate_of == wire.id
+
+
+def test_similarity_uses_every_row():
+    same_start = [1] * 8 + [2] * 120
+    assert minhash.similarity([1] * 128, same_start) == 8 / 128
+    assert minhash.similarity(list(range(128)), list(range(128))) == 1.0

@@ -78,3 +78,29 @@ def test_profile_adds_terms_from_the_seed_article(stories):
     (profile,) = stories
     assert "north korea" in profile.terms
     assert profile.seed_text.startswith("North Korea has reportedly")
+
+
+def test_terms_match_whole_words_only(stories):
+    (profile,) = stories
+    base = dict(
+        id="x",
+        url="u",
+        canonical_url="u",
+        source="s",
+        source_name="s",
+        fetched_at="2025-09-01T00:00:00Z",
+        published_at="2025-07-01T00:00:00Z",
+    )
+    text = "North Korea sends engineers and deminers to Russia's Kursk region, officials said."
+    real = Article(title="North Korean engineers in Kursk", text=text, **base)
+    # The story's words inside longer ones: every required group and enough terms would match
+    # as substrings (Pyongyangers, Prussian, deminerskills, ...), none as words.
+    inside = Article(
+        title="Pyongyangers club",
+        text="Prussian history society; the "
+        "deminerskills and engineersville exhibits, troopship construction ledgers "
+        "and Kurskaya street sappersons; nisei ministry records.",
+        **base,
+    )
+    assert score(real, profile) >= profile.threshold
+    assert score(inside, profile) == 0.0
