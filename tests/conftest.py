@@ -31,8 +31,9 @@ from newsmon import jobs  # noqa: E402
 from newsmon.demoweb.server import serve_demo_web  # noqa: E402
 from newsmon.pipeline.store import open_store  # noqa: E402
 from newsmon.pipeline.stories import load_stories  # noqa: E402
+from newsmon.settings import DEFAULT_SEED_FILE, packaged_seed  # noqa: E402
 
-SEED_STORY = REPO / "seeds" / "nk-engineers-russia.yaml"
+SEED_STORY = packaged_seed(DEFAULT_SEED_FILE)  # the seeds/ folder, as package data
 FIXTURES = Path(__file__).parent / "fixtures"
 
 

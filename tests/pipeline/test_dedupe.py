@@ -188,3 +188,48 @@ def test_similarity_uses_every_row():
     same_start = [1] * 8 + [2] * 120
     assert minhash.similarity([1] * 128, same_start) == 8 / 128
     assert minhash.similarity(list(range(128)), list(range(128))) == 1.0
+
+
+class _Stored(_Candidates):
+    """A store that already holds one document, with its content hash."""
+
+    def __init__(self, doc_id: str, content_hash: str):
+        super().__init__([])
+        self.hashes = {doc_id: content_hash}
+
+    def content_hashes(self, ids):
+        return {i: h for i, h in self.hashes.items() if i in ids}
+
+
+def test_every_fate_is_recorded_with_its_url_outlet_and_document():
+    text = _words("w", 300)
+    wire = _plain(1, text, published="2025-07-01T01:00:00Z", wire=True, host="wire")
+    amp = _plain(1, text, published="2025-07-01T01:00:00Z", wire=True, host="wire")
+    amp.url = "https://wire.example/amp/1"
+    near = _plain(
+        2, text + " " + _words("extra", 40), published="2025-07-01T02:00:00Z", host="herald"
+    )
+    verbatim = _plain(3, text, published="2025-07-01T03:00:00Z", host="times")
+    stored = _plain(4, _words("old", 200), published="2025-07-01T04:00:00Z", host="ledger")
+    fresh = _plain(5, _words("new", 200), published="2025-07-01T05:00:00Z", host="ledger")
+    ledger = Ledger()
+    kept = list(
+        dedupe(
+            [fresh, stored, verbatim, near, amp, wire],
+            _Stored(stored.id, stored.content_hash),
+            ledger,
+        )
+    )
+    assert [a.id for a in kept] == [wire.id, near.id, fresh.id]
+    assert wire.alternate_urls == [amp.url]
+    assert (wire.duplicate_of, wire.dup_group) == (None, wire.id)
+    assert (near.duplicate_of, near.dup_group) == (wire.id, wire.id)
+    assert (fresh.duplicate_of, fresh.dup_group) == (None, fresh.id)
+    assert len(wire.minhash) == minhash.NUM_PERM and len(wire.minhash_bands) == minhash.BANDS
+    recorded = [(o.url, o.outcome, o.source, o.doc_id, o.detail) for o in ledger.outcomes]
+    assert recorded == [
+        (amp.url, "duplicate:exact", "wire", wire.id, ""),
+        (near.url, "duplicate:near", "herald", wire.id, f"similarity={near.dup_similarity:.2f}"),
+        (verbatim.url, "duplicate:exact", "times", wire.id, ""),
+        (stored.url, "unchanged", "ledger", stored.id, ""),
+    ]
