@@ -1,6 +1,7 @@
 """The DAG with real Airflow 3: it imports cleanly, and dag.test() runs it end to end
 against the demo web served on loopback."""
 
+import logging
 import os
 import subprocess
 import sys
@@ -28,6 +29,15 @@ def dagbag(airflow_db):
     from airflow.dag_processing.dagbag import DagBag
 
     return DagBag(dag_folder=str(REPO / "dags"))
+
+
+@pytest.fixture
+def pipeline_dag(airflow_db):
+    """A freshly parsed DAG for each run: dag.test() merges a run's conf into the DAG object's
+    params, so a DAG shared between tests would carry one test's params into the next."""
+    from airflow.dag_processing.dagbag import DagBag
+
+    return DagBag(dag_folder=str(REPO / "dags")).get_dag("newsmon_pipeline")
 
 
 def test_dags_import_without_errors(dagbag):
@@ -60,21 +70,26 @@ def _asset_events(run) -> int:
 
 
 def test_dag_runs_end_to_end_against_the_demo_web(
-    dagbag, demo_web, demo_sources, stories, tmp_path
+    pipeline_dag, demo_web, demo_sources, stories, tmp_path, caplog
 ):
     from demo_truth import mismatches, truth_for
 
     from newsmon.pipeline.store import open_store
 
-    dag = dagbag.get_dag("newsmon_pipeline")
+    dag = pipeline_dag
     store_path = tmp_path / "dag.sqlite"
     conf = {
         "sources": str(demo_sources),
         "store": str(store_path),
         "landing": str(tmp_path / "landing"),
     }
+    caplog.set_level(logging.INFO, logger="newsmon.crawler")
     run = dag.test(run_conf=conf)
     assert run.state == "success"
+    # The crawler's own log reaches the task's log, line by line, at Scrapy's levels.
+    crawler = [r for r in caplog.records if r.name == "newsmon.crawler"]
+    assert any("Closing spider (finished)" in r.getMessage() for r in crawler)
+    assert any(r.levelname == "WARNING" and "download max size" in r.getMessage() for r in crawler)
     states = {ti.task_id: ti.state for ti in run.get_task_instances()}
     assert states == {
         "ensure_indices": "success",
@@ -91,7 +106,7 @@ def test_dag_runs_end_to_end_against_the_demo_web(
 
 
 def test_default_landing_from_another_working_directory(
-    dagbag, demo_web, demo_sources, stories, tmp_path, monkeypatch
+    pipeline_dag, demo_web, demo_sources, stories, tmp_path, monkeypatch
 ):
     """No landing param, no NEWSMON_LANDING: the default is absolute ($NEWSMON_HOME/landing),
     so the crawler and the later tasks meet in the same folder wherever the worker runs."""
@@ -104,9 +119,7 @@ def test_default_landing_from_another_working_directory(
     monkeypatch.chdir(elsewhere)
     monkeypatch.delenv("NEWSMON_LANDING", raising=False)
     monkeypatch.setenv("NEWSMON_HOME", str(tmp_path / "home"))
-    run = dagbag.get_dag("newsmon_pipeline").test(
-        run_conf={"sources": str(demo_sources), "store": "relative.sqlite"}
-    )
+    run = pipeline_dag.test(run_conf={"sources": str(demo_sources), "store": "relative.sqlite"})
     assert run.state == "success", _states(run)
     runs = [p for p in (tmp_path / "home" / "landing").iterdir() if p.is_dir()]
     assert len(runs) == 1 and (runs[0] / "processed.jsonl").is_file()
@@ -116,8 +129,8 @@ def test_default_landing_from_another_working_directory(
     store.close()
 
 
-def test_a_configuration_error_fails_at_once_without_retries(dagbag, tmp_path):
-    run = dagbag.get_dag("newsmon_pipeline").test(
+def test_a_configuration_error_fails_at_once_without_retries(pipeline_dag, tmp_path):
+    run = pipeline_dag.test(
         run_conf={
             "sources": str(tmp_path / "missing.yaml"),
             "store": str(tmp_path / "s.sqlite"),
@@ -133,7 +146,7 @@ def test_a_configuration_error_fails_at_once_without_retries(dagbag, tmp_path):
     assert not (tmp_path / "s.sqlite").exists()
 
 
-def test_a_run_that_reads_no_source_fails_and_emits_no_asset_event(dagbag, tmp_path):
+def test_a_run_that_reads_no_source_fails_and_emits_no_asset_event(pipeline_dag, tmp_path):
     import yaml
 
     sources = tmp_path / "dead.yaml"
@@ -145,7 +158,7 @@ def test_a_run_that_reads_no_source_fails_and_emits_no_asset_event(dagbag, tmp_p
             }
         )
     )
-    run = dagbag.get_dag("newsmon_pipeline").test(
+    run = pipeline_dag.test(
         run_conf={
             "sources": str(sources),
             "store": str(tmp_path / "s.sqlite"),
@@ -158,11 +171,13 @@ def test_a_run_that_reads_no_source_fails_and_emits_no_asset_event(dagbag, tmp_p
     assert _asset_events(run) == 0
 
 
-def test_dag_runs_against_opensearch(dagbag, demo_web, demo_sources, stories, tmp_path, request):
+def test_dag_runs_against_opensearch(
+    pipeline_dag, demo_web, demo_sources, stories, tmp_path, request
+):
     from conftest import make_engine_store
 
     store = make_engine_store("opensearch", request)  # a unique prefix, removed afterwards
-    dag = dagbag.get_dag("newsmon_pipeline")
+    dag = pipeline_dag
     url = store.url
     os.environ["NEWSMON_INDEX_PREFIX"] = store.prefix
     try:

@@ -7,7 +7,8 @@ import pytest
 from conftest import make_engine_store
 
 from newsmon.pipeline.models import Article, doc_id
-from newsmon.pipeline.store.engine import RESOURCES, EngineError
+from newsmon.pipeline.store.base import StoreNotReady
+from newsmon.pipeline.store.engine import RESOURCES
 
 
 def _article(n: int, **overrides) -> Article:
@@ -108,5 +109,5 @@ def test_a_document_the_engine_refuses_fails_alone(store):
 
 def test_writing_before_setup_is_refused_with_the_fix(request):
     fresh = make_engine_store("opensearch", request)
-    with pytest.raises(EngineError, match="newsmon index setup"):
+    with pytest.raises(StoreNotReady, match="newsmon index setup"):
         fresh.upsert_articles([_article(1)])
