@@ -6,9 +6,9 @@ import pytest
 from conftest import make_engine_store
 from demo_truth import mismatches, truth_for
 from engine_proxy import EngineProxy
+from factories import store_article
 
 from newsmon import jobs
-from newsmon.pipeline.models import Article, doc_id
 from newsmon.pipeline.runfiles import DEAD_LETTER_FILE
 from newsmon.pipeline.store.engine import (
     ElasticsearchTransport,
@@ -38,19 +38,7 @@ def test_once_each_fails_for_a_document_in_two_indices(request):
     """The check above can fail: the same document in both indices behind the alias."""
     store = make_engine_store("opensearch", request)
     store.setup()
-    docs = [
-        Article(
-            id=doc_id(u),
-            url=u,
-            canonical_url=u,
-            source="kws",
-            source_name="KWS",
-            title="Story",
-            text="Body about deminers.",
-            fetched_at="2025-09-01T00:00:00Z",
-        )
-        for u in ("https://example.org/1", "https://example.org/2")
-    ]
+    docs = [store_article(1), store_article(2)]
     store.upsert_articles(docs)
     old = store.article_indices()[0]
     store.rollover()

@@ -6,15 +6,12 @@ that node; elasticsearch runs when NEWSMON_ES_URL points at a real Elasticsearch
 
 import pytest
 from conftest import ENGINES, make_engine_store
+from factories import store_article as _article
 
 from newsmon.pipeline.models import (
-    Article,
     CrawlOutcome,
-    Entity,
     FeedState,
     Story,
-    StoryMatch,
-    doc_id,
 )
 from newsmon.pipeline.store import SearchFilters
 from newsmon.pipeline.store.sqlite import SQLiteStore
@@ -30,31 +27,6 @@ def store(request, tmp_path):
     s = make_engine_store(request.param, request)
     s.setup()
     yield s
-
-
-def _article(n: int, **overrides) -> Article:
-    url = f"https://example.org/news/{n}"
-    values = dict(
-        id=doc_id(url),
-        url=url,
-        canonical_url=url,
-        source="kws",
-        source_name="Korea Wire Service",
-        title=f"Story {n}: North Korean engineers",
-        text=f"Body {n} about deminers in Kursk.",
-        fetched_at="2025-09-01T00:00:00Z",
-        published_at=f"2025-07-{n:02d}T10:00:00Z",
-        language="en",
-        content_hash=f"hash{n}",
-        dup_group=doc_id(url),
-        entities=[Entity("Kim Jong Un", "PERSON")],
-        persons=["Kim Jong Un"],
-        minhash=[n] * 8,
-        minhash_bands=[f"b{n}", "shared"],
-        stories=[StoryMatch("nk", 0.9)] if n % 2 else [],
-    )
-    values.update(overrides)
-    return Article(**values)
 
 
 def test_upsert_is_idempotent_and_ignores_fetch_time(store):
@@ -113,7 +85,10 @@ def test_near_candidates_and_content_hash_lookup(store):
 
 def test_story_records_and_members(store):
     store.upsert_articles([_article(1), _article(2), _article(3)])
-    assert [d["id"] for d in store.story_articles("nk")] == [_article(1).id, _article(3).id]
+    assert [d["id"] for d in store.story_articles("nk")] == [
+        _article(1).id,
+        _article(3).id,
+    ]
     store.upsert_story(Story("nk", "NK story", articles=2))
     store.upsert_story(Story("nk", "NK story", articles=3))
     assert store.get_story("nk")["articles"] == 3

@@ -5,29 +5,10 @@ import shutil
 
 import pytest
 from conftest import make_engine_store
+from factories import store_article as _article
 
-from newsmon.pipeline.models import Article, doc_id
 from newsmon.pipeline.store.base import StoreNotReady
 from newsmon.pipeline.store.engine import RESOURCES
-
-
-def _article(n: int, **overrides) -> Article:
-    url = f"https://example.org/news/{n}"
-    values = dict(
-        id=doc_id(url),
-        url=url,
-        canonical_url=url,
-        source="kws",
-        source_name="KWS",
-        title=f"Story {n}",
-        text=f"Body {n} about deminers.",
-        fetched_at="2025-09-01T00:00:00Z",
-        published_at=f"2025-07-{n:02d}T10:00:00Z",
-        language="en",
-        content_hash=f"h{n}",
-    )
-    values.update(overrides)
-    return Article(**values)
 
 
 @pytest.fixture

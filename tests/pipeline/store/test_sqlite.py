@@ -2,24 +2,9 @@
 
 import sqlite3
 
-from newsmon.pipeline.models import Article, doc_id
+from factories import store_article as _article
+
 from newsmon.pipeline.store.sqlite import SCHEMA_VERSION, SQLiteStore
-
-
-def _article(n: int) -> Article:
-    url = f"https://example.org/{n}"
-    return Article(
-        id=doc_id(url),
-        url=url,
-        canonical_url=url,
-        source="s",
-        source_name="S",
-        title=f"Deminers {n}",
-        text=f"North Korean deminers in Kursk, report {n}.",
-        fetched_at="2025-09-01T00:00:00Z",
-        published_at="2025-07-01T00:00:00Z",
-        content_hash=f"h{n}",
-    )
 
 
 def test_a_version_1_store_is_migrated_on_open(tmp_path):
@@ -42,7 +27,10 @@ def test_a_version_1_store_is_migrated_on_open(tmp_path):
             store.db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0]
             == SCHEMA_VERSION
         )
-        assert {h["id"] for h in store.search("deminers")} == {_article(1).id, _article(2).id}
+        assert {h["id"] for h in store.search("deminers")} == {
+            _article(1).id,
+            _article(2).id,
+        }
         assert len(store.search("Kursk")) == 2
 
 
