@@ -1,64 +1,143 @@
-"""Downloader middleware that keeps the crawler off private networks (SSRF protection)."""
+"""What keeps the crawler on the public web (SSRF protection).
+
+Two places, because a URL reaches an address in two ways:
+
+- ``AddressGuardMiddleware`` (a downloader middleware) sees every request, redirects and
+  robots.txt included. It refuses every scheme but http and https, URLs without a host, and IP
+  literals outside the allowed networks.
+- ``GuardedResolver`` (Scrapy's DNS_RESOLVER) checks the address a name resolves to at the
+  moment it is resolved for the connection. The address that is checked is the address that is
+  connected to: a name cannot resolve to a public address for a check and to a private one for
+  the connection (DNS rebinding), because there is only one resolution.
+
+Private, loopback, link-local and metadata addresses are refused unless a source allows the
+network (``allow_networks`` in the sources file). DNS answers per host, so a name may resolve to
+any network that a source on that host allows.
+"""
 
 from __future__ import annotations
 
 import ipaddress
-import socket
+from collections.abc import Callable, Iterable
+from typing import Any
 from urllib.parse import urlsplit
 
 from scrapy import Request, Spider
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
+from scrapy.resolver import CachingThreadedResolver
+from scrapy.utils.misc import load_object
+from twisted.internet import defer, threads
+from twisted.internet.error import DNSLookupError
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+Address = ipaddress.IPv4Address | ipaddress.IPv6Address
+WEB_SCHEMES = ("http", "https")
 
 
 class BlockedAddress(IgnoreRequest):
-    """The request's host resolves to an address no source allows."""
+    """The request's host is, or resolves to, an address no source allows."""
 
 
-def _addresses(host: str) -> list[ipaddress.IPv4Address | ipaddress.IPv6Address]:
+class UnsupportedScheme(IgnoreRequest):
+    """Only http and https are fetched: never file:, data:, ftp:, s3: or a URL with no host."""
+
+
+class NetworkPolicy:
+    """Which non-public networks each host may resolve to; shared by the middleware and the
+    resolver of one crawl."""
+
+    def __init__(self, default_networks: Iterable[str] = ()):
+        self.default = [ipaddress.ip_network(n) for n in default_networks]
+        self.by_host: dict[str, list[Network]] = {}
+        # Names the resolver refused, and why: Twisted reports every failed lookup as "no
+        # results", so the spider looks the reason up here.
+        self.refused: dict[str, str] = {}
+
+    # One per process: Scrapy builds the DNS resolver for the reactor from a crawler of its own,
+    # not the spider's, and newsmon.crawlers.run runs one crawl per process.
+    shared: NetworkPolicy | None = None
+
+    @classmethod
+    def of(cls, crawler: Crawler) -> NetworkPolicy:
+        if cls.shared is None:
+            cls.shared = cls(crawler.settings.getlist("NEWSMON_ALLOW_NETWORKS"))
+        return cls.shared
+
+    def allow(self, host: str, networks: Iterable[str]) -> None:
+        allowed = self.by_host.setdefault(host.lower(), [])
+        allowed += [n for n in map(ipaddress.ip_network, networks) if n not in allowed]
+
+    def refusal(self, host: str, address: Address, networks: Iterable[Network] = ()) -> str:
+        """Why the host may not be reached at this address; "" when it may."""
+        if address.is_global:
+            return ""
+        allowed = [*networks, *self.by_host.get(host.lower(), []), *self.default]
+        if any(address in network for network in allowed):
+            return ""
+        return f"blocked_address: {host} resolves to {address}"
+
+
+def _literal(host: str) -> Address | None:
     try:
-        return [ipaddress.ip_address(host)]
+        return ipaddress.ip_address(host.strip("[]"))
     except ValueError:
-        pass
-    try:
-        infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
-    except socket.gaierror:
-        return []  # the download itself fails with a DNS error, recorded as such
-    return [ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos]
+        return None
 
 
 class AddressGuardMiddleware:
-    """Refuse requests to non-public addresses unless the source allows that network.
+    """Refuse non-web schemes, host-less URLs and IP literals no source allows. Names are
+    checked by GuardedResolver, where they are resolved for the connection."""
 
-    Every request passes here, including redirects (RedirectMiddleware schedules a new request)
-    and robots.txt fetches, so a public page cannot bounce the crawler to a metadata service.
-    Requests that carry no source (robots.txt) get the allowance of the sources on that host.
-    """
-
-    def __init__(self, default_networks: list[str]):
-        self.default_networks = [ipaddress.ip_network(n) for n in default_networks]
-        self.by_host: dict[str, list[Network]] = {}
+    def __init__(self, policy: NetworkPolicy):
+        self.policy = policy
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> AddressGuardMiddleware:
-        return cls(crawler.settings.getlist("NEWSMON_ALLOW_NETWORKS"))
-
-    def _allowed(self, request: Request, host: str) -> list[Network]:
-        source = request.meta.get("source")
-        if source is not None:
-            networks = [ipaddress.ip_network(n) for n in source.allow_networks]
-            self.by_host.setdefault(host, networks)
-            return networks + self.default_networks
-        return self.by_host.get(host, []) + self.default_networks
+        return cls(NetworkPolicy.of(crawler))
 
     def process_request(self, request: Request, spider: Spider | None = None) -> None:
-        host = urlsplit(request.url).hostname or ""
-        allowed = self._allowed(request, host)
-        for address in _addresses(host):
-            if address.is_global:
-                continue
-            if not any(address in network for network in allowed):
-                raise BlockedAddress(f"blocked_address: {host} resolves to {address}")
-        return None
+        parts = urlsplit(request.url)
+        if parts.scheme not in WEB_SCHEMES or not parts.hostname:
+            raise UnsupportedScheme(f"unsupported_scheme: {request.url[:80]}")
+        address = _literal(parts.hostname)
+        if address is not None:
+            source = request.meta.get("source")
+            networks = [ipaddress.ip_network(n) for n in getattr(source, "allow_networks", ())]
+            reason = self.policy.refusal(parts.hostname, address, networks)
+            if reason:
+                raise BlockedAddress(reason)
+
+
+class GuardedResolver(CachingThreadedResolver):
+    """Scrapy's caching resolver, with every answer checked before it is used to connect.
+
+    NEWSMON_DNS_LOOKUP may name another lookup function (name -> IPv4 address); the tests use it
+    for a name that answers differently on each lookup."""
+
+    crawler: Crawler | None = None
+    lookup: Callable[[str], str] | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, reactor: Any) -> GuardedResolver:
+        resolver: GuardedResolver = super().from_crawler(crawler, reactor)
+        resolver.crawler = crawler
+        path = crawler.settings.get("NEWSMON_DNS_LOOKUP")
+        resolver.lookup = load_object(path) if path else None
+        return resolver
+
+    def getHostByName(self, name: str, timeout: Any = ()) -> defer.Deferred[str]:  # noqa: N802
+        if self.lookup is not None:
+            answer: defer.Deferred[str] = threads.deferToThread(self.lookup, name)
+        else:
+            answer = super().getHostByName(name, timeout)
+        return answer.addCallback(self._checked, name)
+
+    def _checked(self, address: str, name: str) -> str:
+        if self.crawler is not None:
+            policy = NetworkPolicy.of(self.crawler)
+            reason = policy.refusal(name, ipaddress.ip_address(address))
+            if reason:
+                policy.refused[name.lower()] = reason
+                raise DNSLookupError(reason)
+        return address

@@ -29,12 +29,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--state", default="", help="crawl-state file (newsmon.pipeline.runfiles)")
     parser.add_argument("--queries", default="[]", help="JSON list of search queries")
     parser.add_argument("--log-level", default="WARNING")
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a Scrapy setting for this crawl (repeatable), as `scrapy -s`",
+    )
     args = parser.parse_args(argv)
 
     settings = Settings()
     settings.setmodule("newsmon.crawlers.settings", priority="project")
     settings.set("NEWSMON_LANDING_FILE", args.out, priority="cmdline")
     settings.set("LOG_LEVEL", args.log_level, priority="cmdline")
+    for item in args.set:
+        name, _, value = item.partition("=")
+        settings.set(name, value, priority="cmdline")
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(NewsSpider)
     process.crawl(crawler, sources=args.sources, state=args.state, queries=args.queries)

@@ -33,6 +33,12 @@ RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 
+# Only the web: no other download handler exists, so no feed, sitemap or redirect can make the
+# crawler read a local file (file:), inline data (data:), or an FTP or S3 location.
+DOWNLOAD_HANDLERS = {"file": None, "data": None, "ftp": None, "s3": None}
+# Names are checked where they are resolved for the connection (newsmon.crawlers.middlewares).
+DNS_RESOLVER = "newsmon.crawlers.middlewares.GuardedResolver"
+
 DOWNLOADER_MIDDLEWARES = {
     # Before robots.txt (100): a blocked address is refused before anything is sent to it.
     "newsmon.crawlers.middlewares.AddressGuardMiddleware": 50,
@@ -44,6 +50,7 @@ ITEM_PIPELINES = {
 # Private, loopback, link-local and metadata addresses are refused unless a source (or this
 # setting, for every source) allows a network explicitly: see seeds/sources.yaml.
 NEWSMON_ALLOW_NETWORKS: list[str] = []
+NEWSMON_DNS_LOOKUP = ""  # another lookup function (tests only); "" = the system's
 NEWSMON_LANDING_FILE = ""  # where items go, set by newsmon.crawlers.run
 
 LOG_LEVEL = "INFO"

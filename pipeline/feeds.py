@@ -11,7 +11,7 @@ import re
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 import feedparser
 from lxml import etree
@@ -34,6 +34,12 @@ class ParsedSource:
     warning: str = ""  # the document was damaged but entries were recovered
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (where, reason)
     child_sitemaps: list[str] = field(default_factory=list)  # from a sitemap index
+
+
+def is_web_url(url: str) -> bool:
+    """Only http and https URLs with a host are ever fetched."""
+    parts = urlsplit(url)
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
 
 
 def _iso(struct: time.struct_time | None) -> str | None:
@@ -71,8 +77,8 @@ def parse_feed(body: bytes, url: str, source: str, content_type: str = "") -> Pa
             result.skipped.append((f"{url}#entry-{n}", "entry_without_link"))
             continue
         link = urljoin(url, link.strip())
-        if not link.startswith(("http://", "https://")):
-            result.skipped.append((f"{url}#entry-{n}", "unsupported_link_scheme"))
+        if not is_web_url(link):
+            result.skipped.append((link, "unsupported_scheme"))
             continue
         result.entries.append(
             FeedEntry(
@@ -100,12 +106,16 @@ def parse_sitemap(body: bytes, url: str, source: str) -> ParsedSource:
     tag = etree.QName(root).localname
     if tag not in ("urlset", "sitemapindex"):
         return ParsedSource(error="not_a_sitemap")
-    for node in root:
+    for n, node in enumerate(root):
         if not isinstance(node.tag, str):
             continue
         loc = node.findtext(f"{{{SITEMAP_NS}}}loc") or node.findtext("loc")
         if not loc:
-            result.skipped.append((url, "sitemap_url_without_loc"))
+            result.skipped.append((f"{url}#url-{n}", "sitemap_url_without_loc"))
+            continue
+        loc = urljoin(url, loc.strip())
+        if not is_web_url(loc):  # file:///proc/self/environ must never be fetched
+            result.skipped.append((loc, "unsupported_scheme"))
             continue
         published = node.findtext(f".//{{{NEWS_NS}}}publication_date") or node.findtext(
             f"{{{SITEMAP_NS}}}lastmod"
@@ -118,11 +128,11 @@ def parse_sitemap(body: bytes, url: str, source: str) -> ParsedSource:
             except ValueError:
                 published = None
         if tag == "sitemapindex":
-            result.child_sitemaps.append(urljoin(url, loc.strip()))
+            result.child_sitemaps.append(loc)
             continue
         result.entries.append(
             FeedEntry(
-                url=urljoin(url, loc.strip()),
+                url=loc,
                 source=source,
                 feed_url=url,
                 title=(node.findtext(f".//{{{NEWS_NS}}}title") or "").strip(),

@@ -16,12 +16,17 @@ from typing import Any
 from urllib.parse import urldefrag, urlsplit
 
 import scrapy
+from scrapy.crawler import Crawler
+from scrapy.exceptions import (
+    CannotResolveHostError as CannotResolveHost,
+)
 from scrapy.exceptions import (
     DownloadCancelledError,
     DownloadConnectionRefusedError,
     DownloadTimeoutError,
 )
 from scrapy.http import Response, TextResponse
+from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import (
     ConnectionRefusedError,
     DNSLookupError,
@@ -30,7 +35,12 @@ from twisted.internet.error import (
 )
 from twisted.python.failure import Failure
 
-from newsmon.crawlers.middlewares import BlockedAddress
+from newsmon.crawlers.middlewares import (
+    WEB_SCHEMES,
+    BlockedAddress,
+    NetworkPolicy,
+    UnsupportedScheme,
+)
 from newsmon.pipeline.feeds import parse_feed, parse_sitemap
 from newsmon.pipeline.models import (
     CrawlOutcome,
@@ -58,7 +68,17 @@ def failure_reason(failure: Failure) -> str:
     exc = failure.value
     text = str(exc)
     if isinstance(exc, BlockedAddress):
-        return "blocked_address"
+        return "blocked_address"  # an IP literal, refused by the middleware
+    if _refused_name(failure):
+        return "blocked_address"  # a name whose answer the resolver refused
+    if isinstance(exc, UnsupportedScheme):
+        return "unsupported_scheme"
+    if isinstance(exc, HttpError) and 300 <= exc.response.status < 400:
+        # Scrapy does not follow a redirect to anything but http(s): say which it was.
+        location = _header(exc.response, "Location")
+        if location and urlsplit(location).scheme not in WEB_SCHEMES + ("",):
+            return "unsupported_scheme"
+        return f"http_error:{exc.response.status}"
     if "robots.txt" in text:
         return "robots"
     if isinstance(exc, DownloadCancelledError) or "max size" in text:
@@ -72,6 +92,39 @@ def failure_reason(failure: Failure) -> str:
     if "max redirections" in text:
         return "too_many_redirects"
     return f"fetch_error:{type(exc).__name__}"
+
+
+def _refused_name(failure: Failure) -> bool:
+    policy = NetworkPolicy.shared
+    request = getattr(failure, "request", None)
+    if policy is None or request is None or not failure.check(DNSLookupError, CannotResolveHost):
+        return False
+    return (urlsplit(request.url).hostname or "").lower() in policy.refused
+
+
+def longest_prefix(url: str, sources: list[Source]) -> Source | None:
+    """The source on the URL's host whose URL shares the longest path prefix with it (path
+    segments, whole ones); None when no source is on that host."""
+    parts = urlsplit(url)
+    segments = [s for s in parts.path.split("/") if s]
+    best: tuple[int, int] | None = None
+    chosen = None
+    for n, source in enumerate(sources):
+        theirs = urlsplit(source.url)
+        if theirs.netloc != parts.netloc:
+            continue
+        directory = [s for s in theirs.path.split("/") if s][:-1]  # the feed's folder
+        shared = 0
+        for a, b in zip(segments, directory, strict=False):
+            if a != b:
+                break
+            shared += 1
+        if shared < len(directory):  # the article is not under this source's folder
+            shared = 0
+        rank = (shared, -n)  # longest prefix; on a tie, the first source listed
+        if best is None or rank > best:
+            best, chosen = rank, source
+    return chosen
 
 
 def _met_url(meta: dict[str, Any], url: str) -> str:
@@ -97,11 +150,15 @@ class NewsSpider(scrapy.Spider):
         self.validators: dict[str, FeedState] = saved.feeds
         self.seen_urls: set[str] = set(saved.seen_urls)
         self.met: set[str] = set()
-        # An article belongs to the outlet that publishes it, not to the feed that listed it:
-        # a search feed's results are credited to the outlet configured for their host.
-        self.outlet_by_host = {
-            urlsplit(s.url).netloc: s for s in self.news_sources if s.kind != "search"
-        }
+        self.outlets = [s for s in self.news_sources if s.kind != "search"]
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NewsSpider:
+        spider: NewsSpider = super().from_crawler(crawler, *args, **kwargs)
+        policy = NetworkPolicy.of(crawler)
+        for source in spider.news_sources:
+            policy.allow(urlsplit(source.url).hostname or "", source.allow_networks)
+        return spider
 
     def _first_meeting(self, url: str) -> bool:
         """True the first time this run meets a URL: a URL listed by two feeds is one URL
@@ -171,29 +228,39 @@ class NewsSpider(scrapy.Spider):
             if self._first_meeting(where):
                 yield CrawlOutcome(where, Outcome.REJECTED, reason, source=source.id)
         for child in parsed.child_sitemaps:
-            if self._first_meeting(child):
+            if not self._first_meeting(child):
+                continue
+            if urlsplit(child).scheme not in WEB_SCHEMES or not urlsplit(child).hostname:
+                yield CrawlOutcome(child, Outcome.REJECTED, "unsupported_scheme", source=source.id)
+            else:
                 yield self._request(child, source, self.parse_source, sitemap=True)
         for entry in parsed.entries:
             yield from self._follow(entry, source)
 
     def _outlet(self, url: str, listed_by: Source, entry: FeedEntry) -> Source:
-        host = urlsplit(url).netloc
-        if host in self.outlet_by_host:
-            return self.outlet_by_host[host]
+        """The source whose settings (outlet, networks, timeout, size cap) an article gets: the
+        feed or sitemap that listed it, when it lists its own site; else the configured source
+        with the longest URL prefix in common (outlets sharing a host by path); a search
+        feed's result on no configured site is credited to the publisher the feed names."""
+        parts = urlsplit(url)
+        if listed_by.kind != "search" and urlsplit(listed_by.url).netloc == parts.netloc:
+            return listed_by
+        best = longest_prefix(url, self.outlets)
+        if best is not None:
+            return best
         if listed_by.kind != "search":
             return listed_by
-        return replace(
-            listed_by,
-            id=urlsplit(url).hostname or host,
-            name=entry.publisher or host,
-            kind="feed",
-            wire=False,
-        )
+        host = parts.hostname or parts.netloc
+        return replace(listed_by, id=host, name=entry.publisher or host, kind="feed", wire=False)
 
     def _follow(self, entry: FeedEntry, source: Source) -> Iterator[Record | scrapy.Request]:
         url = urldefrag(entry.url).url
         source = self._outlet(url, source, entry)
         if not self._first_meeting(url):
+            return
+        parts = urlsplit(url)
+        if parts.scheme not in WEB_SCHEMES or not parts.hostname:
+            yield CrawlOutcome(url, Outcome.REJECTED, "unsupported_scheme", source=source.id)
             return
         if url in self.seen_urls:
             yield CrawlOutcome(url, Outcome.SEEN, source=source.id)

@@ -1,0 +1,156 @@
+"""Real HTTP servers on loopback addresses that misbehave on purpose, and a crawl of them."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from newsmon.pipeline.models import CrawlOutcome, CrawlSummary, FetchedPage
+from newsmon.pipeline.runfiles import read_records
+
+SUPPORT = Path(__file__).resolve().parent
+
+
+@dataclass
+class Reply:
+    status: int = 200
+    body: bytes = b""
+    headers: dict[str, str] = field(default_factory=lambda: {"Content-Type": "text/html"})
+
+
+Route = Reply | Callable[[BaseHTTPRequestHandler], Reply]
+
+
+class Site:
+    """One server: routes by path; every request it gets is recorded."""
+
+    def __init__(self, host: str, routes: dict[str, Route], port: int = 0):
+        self.routes = routes
+        self.requests: list[str] = []
+        site = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: Any) -> None:
+                pass
+
+            def do_GET(self) -> None:  # noqa: N802
+                site.requests.append(self.path)
+                route = site.routes.get(self.path.split("?")[0], Reply(404, b"not found"))
+                reply = route(self) if callable(route) else route
+                self.send_response(reply.status)
+                for name, value in reply.headers.items():
+                    self.send_header(name, value)
+                if "Content-Length" not in reply.headers:
+                    self.send_header("Content-Length", str(len(reply.body)))
+                self.end_headers()
+                self.wfile.write(reply.body)
+
+        self.server = ThreadingHTTPServer((host, port), Handler)
+        self.server.daemon_threads = True
+        self.host, self.port = host, self.server.server_address[1]
+        self.base = f"http://{host}:{self.port}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@contextmanager
+def serve(host: str, routes: dict[str, Route] | None = None, port: int = 0) -> Iterator[Site]:
+    site = Site(host, routes if routes is not None else {}, port)
+    try:
+        yield site
+    finally:
+        site.close()
+
+
+def article_page(title: str, words: int = 200) -> bytes:
+    body = " ".join(f"word{i}" for i in range(words))
+    return (
+        f"<html><head><title>{title}</title></head><body><article><h1>{title}</h1>"
+        f"<p>{body}.</p><p>{body}.</p></article></body></html>"
+    ).encode()
+
+
+def sitemap(*locs: str) -> bytes:
+    urls = "".join(f"<url><loc>{loc}</loc></url>" for loc in locs)
+    return (
+        '<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        f"{urls}</urlset>"
+    ).encode()
+
+
+def rss(*links: str) -> bytes:
+    items = "".join(
+        f"<item><title>Item {n}</title><link>{link}</link></item>" for n, link in enumerate(links)
+    )
+    return (
+        f'<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>{items}</channel></rss>'
+    ).encode()
+
+
+@dataclass
+class Crawl:
+    records: list[Any]
+
+    @property
+    def outcomes(self) -> dict[str, tuple[str, str]]:
+        return {
+            r.url: (str(r.outcome), r.reason) for r in self.records if isinstance(r, CrawlOutcome)
+        }
+
+    @property
+    def pages(self) -> dict[str, FetchedPage]:
+        return {r.url: r for r in self.records if isinstance(r, FetchedPage)}
+
+    @property
+    def summary(self) -> CrawlSummary | None:
+        found = [r for r in self.records if isinstance(r, CrawlSummary)]
+        return found[-1] if found else None
+
+
+def crawl(
+    tmp: Path,
+    sources: list[dict[str, Any]],
+    defaults: dict[str, Any] | None = None,
+    settings: dict[str, str] | None = None,
+    timeout: float = 120,
+) -> Crawl:
+    """One crawl of these sources by the real crawler, in a subprocess as newsmon runs it."""
+    tmp.mkdir(parents=True, exist_ok=True)
+    sources_file = tmp / "sources.yaml"
+    sources_file.write_text(yaml.safe_dump({"defaults": defaults or {}, "sources": sources}))
+    out = tmp / "crawl.jsonl"
+    cmd = [
+        sys.executable,
+        "-m",
+        "newsmon.crawlers.run",
+        "--sources",
+        str(sources_file),
+        "--out",
+        str(out),
+        "--queries",
+        json.dumps([]),
+    ]
+    for name, value in (settings or {}).items():
+        cmd += ["--set", f"{name}={value}"]
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(
+            [str(SUPPORT), *filter(None, [os.environ.get("PYTHONPATH")])]
+        ),
+    }
+    subprocess.run(cmd, check=True, capture_output=True, timeout=timeout, env=env, cwd=tmp)
+    return Crawl(list(read_records(out)))
