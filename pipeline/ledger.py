@@ -25,6 +25,15 @@ class Ledger:
     def reject(self, url: str, reason: str, source: str = "", detail: str = "") -> None:
         self.record(CrawlOutcome(url, Outcome.REJECTED, reason, source=source, detail=detail))
 
+    def fail(self, url: str, stage: str, exc: BaseException, source: str = "") -> None:
+        """A stage failed on this URL's article: rejected:<stage>_error:<kind>, with the error
+        as detail, in place of any outcome a stage before it recorded (a near copy that a
+        later stage could not finish is not a stored copy)."""
+        self.outcomes = [o for o in self.outcomes if o.url != url]
+        self.reject(
+            url, f"{stage}_error:{type(exc).__name__}", source=source, detail=str(exc)[:300]
+        )
+
     def counts(self, crawl: CrawlSummary | None) -> dict[str, Any]:
         """Counts by outcome, and whether they add up to the crawler's count of URLs met."""
         by_outcome = Counter(o.outcome for o in self.outcomes)

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, TypeVar
 
-from .canonical import canonicalize
+from .canonical import canonicalize_article
 from .dedupe import DuplicateLookup, dedupe
-from .enrich import enrich
+from .enrich import enrich_article
 from .extract import extract
 from .ledger import Ledger
 from .models import Article, FetchedPage, StoryProfile
-from .stories import assign_stories
+from .stories import assign_article
+
+log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
@@ -33,8 +36,21 @@ def process_pages(
     on_article: Callable[[Article], None] | None = None,
 ) -> Iterator[Article]:
     articles = extract(_tap(pages, on_page), ledger)
-    articles = canonicalize(articles)
+    articles = _each("canonicalize", canonicalize_article, articles, ledger)
     articles = dedupe(articles, store, ledger)
-    articles = enrich(articles, nlp)
-    articles = assign_stories(articles, stories)
+    articles = _each("enrich", lambda a: enrich_article(a, nlp), articles, ledger)
+    articles = _each("assign", lambda a: assign_article(a, stories), articles, ledger)
     return _tap(articles, on_article)
+
+
+def _each(
+    stage: str, step: Callable[[Article], Article], articles: Iterable[Article], ledger: Ledger
+) -> Iterator[Article]:
+    """One stage, article by article: an article the stage fails on is recorded as
+    rejected:<stage>_error:<kind> and the run goes on with the next one."""
+    for article in articles:
+        try:
+            yield step(article)
+        except Exception as exc:  # one bad article must not stop the run: it is recorded
+            log.exception("%s failed for %s", stage, article.url)
+            ledger.fail(article.url, stage, exc, source=article.source)

@@ -111,9 +111,13 @@ def score(article: Article, profile: StoryProfile) -> float:
     return round(min(1.0, matched / profile.saturation), 3)
 
 
+def assign_article(article: Article, profiles: list[StoryProfile]) -> Article:
+    article.stories = [
+        StoryMatch(p.id, s) for p in profiles if (s := score(article, p)) >= p.threshold
+    ]
+    return article
+
+
 def assign_stories(articles: Iterable[Article], profiles: list[StoryProfile]) -> Iterator[Article]:
     for article in articles:
-        article.stories = [
-            StoryMatch(p.id, s) for p in profiles if (s := score(article, p)) >= p.threshold
-        ]
-        yield article
+        yield assign_article(article, profiles)
