@@ -1,4 +1,5 @@
-"""What keeps the crawler on the public web (SSRF protection).
+"""Downloader components: what keeps the crawler on the public web (SSRF protection), and
+Retry-After.
 
 Two places, because a URL reaches an address in two ways:
 
@@ -19,15 +20,19 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urlsplit
 
 from scrapy import Request, Spider
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
+from scrapy.http import Response
 from scrapy.resolver import CachingThreadedResolver
+from scrapy.utils.defer import deferred_to_future
 from scrapy.utils.misc import load_object
-from twisted.internet import defer, threads
+from twisted.internet import defer, task, threads
 from twisted.internet.error import DNSLookupError
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -91,6 +96,7 @@ class AddressGuardMiddleware:
 
     def __init__(self, policy: NetworkPolicy):
         self.policy = policy
+        self.learned: set[tuple[str, tuple[str, ...]]] = set()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> AddressGuardMiddleware:
@@ -100,11 +106,17 @@ class AddressGuardMiddleware:
         parts = urlsplit(request.url)
         if parts.scheme not in WEB_SCHEMES or not parts.hostname:
             raise UnsupportedScheme(f"unsupported_scheme: {request.url[:80]}")
-        address = _literal(parts.hostname)
+        host = parts.hostname
+        networks: tuple[str, ...] = tuple(getattr(request.meta.get("source"), "allow_networks", ()))
+        if networks and (host, networks) not in self.learned:
+            # A source's page on another host (a search result, a redirect target it links
+            # to) brings the source's allowance to that host: for the robots.txt request that
+            # follows, which carries no source, and for the name's resolution.
+            self.learned.add((host, networks))
+            self.policy.allow(host, networks)
+        address = _literal(host)
         if address is not None:
-            source = request.meta.get("source")
-            networks = [ipaddress.ip_network(n) for n in getattr(source, "allow_networks", ())]
-            reason = self.policy.refusal(parts.hostname, address, networks)
+            reason = self.policy.refusal(host, address)
             if reason:
                 raise BlockedAddress(reason)
 
@@ -141,3 +153,55 @@ class GuardedResolver(CachingThreadedResolver):
                 policy.refused[name.lower()] = reason
                 raise DNSLookupError(reason)
         return address
+
+
+def retry_after_seconds(value: str, now: datetime | None = None) -> float | None:
+    """Retry-After as seconds to wait: a number of seconds or an HTTP date (RFC 9110)."""
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+
+
+class RetryAfterMiddleware:
+    """Honour Retry-After on 429 and 503: wait as the server asks, up to
+    NEWSMON_RETRY_AFTER_MAX seconds, then ask again (at most NEWSMON_RETRY_AFTER_TIMES times).
+    A longer wait is not made within the crawl: the response goes to the spider, which records
+    rejected:retry_after, and Scrapy's own retry (which would ask again at once) is skipped."""
+
+    STATUSES = (429, 503)
+
+    def __init__(self, max_wait: float, times: int):
+        self.max_wait = max_wait
+        self.times = times
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> RetryAfterMiddleware:
+        return cls(
+            crawler.settings.getfloat("NEWSMON_RETRY_AFTER_MAX"),
+            crawler.settings.getint("NEWSMON_RETRY_AFTER_TIMES"),
+        )
+
+    async def process_response(
+        self, request: Request, response: Response, spider: Spider | None = None
+    ) -> Request | Response:
+        header = response.headers.get("Retry-After")
+        if response.status not in self.STATUSES or not header:
+            return response
+        delay = retry_after_seconds(header.decode("latin-1"))
+        waited = int(request.meta.get("retry_after_times", 0))
+        if delay is None or delay > self.max_wait or waited >= self.times:
+            request.meta["dont_retry"] = True
+            return response
+        from twisted.internet import reactor
+
+        await deferred_to_future(task.deferLater(reactor, delay, lambda: None))
+        again = request.replace(dont_filter=True)
+        again.meta["retry_after_times"] = waited + 1
+        return again

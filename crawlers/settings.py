@@ -42,6 +42,8 @@ DNS_RESOLVER = "newsmon.crawlers.middlewares.GuardedResolver"
 DOWNLOADER_MIDDLEWARES = {
     # Before robots.txt (100): a blocked address is refused before anything is sent to it.
     "newsmon.crawlers.middlewares.AddressGuardMiddleware": 50,
+    # After RetryMiddleware (550) in the request order, so it sees a 429 or 503 first.
+    "newsmon.crawlers.middlewares.RetryAfterMiddleware": 560,
 }
 ITEM_PIPELINES = {
     "newsmon.crawlers.pipelines.LandingZonePipeline": 300,
@@ -50,6 +52,10 @@ ITEM_PIPELINES = {
 # Private, loopback, link-local and metadata addresses are refused unless a source (or this
 # setting, for every source) allows a network explicitly: see seeds/sources.yaml.
 NEWSMON_ALLOW_NETWORKS: list[str] = []
+# Retry-After on 429 and 503 is honoured within the crawl up to this wait, this many times;
+# a longer wait is recorded as rejected:retry_after.
+NEWSMON_RETRY_AFTER_MAX = 60.0
+NEWSMON_RETRY_AFTER_TIMES = 2
 NEWSMON_DNS_LOOKUP = ""  # another lookup function (tests only); "" = the system's
 NEWSMON_LANDING_FILE = ""  # where items go, set by newsmon.crawlers.run
 

@@ -19,7 +19,19 @@ from lxml import etree
 from .models import FeedEntry, utc_iso
 
 # Entity declarations are how XML bombs and external-entity reads start; no news feed needs them.
-_ENTITY_DECLARATION = re.compile(rb"<!ENTITY", re.IGNORECASE)
+# Looked for in the whole document, in every encoding an XML parser would accept it in.
+_ENTITY = "<!ENTITY"
+_ENTITY_DECLARATIONS = [
+    re.compile(re.escape(_ENTITY.encode(codec)), re.IGNORECASE if codec == "utf-8" else 0)
+    for codec in ("utf-8", "utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be")
+]
+
+
+def declares_entities(body: bytes) -> bool:
+    """Whether an XML document declares an entity anywhere, whatever its encoding."""
+    return any(pattern.search(body) for pattern in _ENTITY_DECLARATIONS)
+
+
 _SAFE_XML = etree.XMLParser(
     resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, recover=False
 )
@@ -53,7 +65,7 @@ def _iso(struct: time.struct_time | None) -> str | None:
 
 def parse_feed(body: bytes, url: str, source: str, content_type: str = "") -> ParsedSource:
     """RSS 0.9x/1.0/2.0 or Atom, as feedparser reads it."""
-    if _ENTITY_DECLARATION.search(body[:65536]):
+    if declares_entities(body):
         return ParsedSource(error="unsafe_xml")
     # Without a content type, feedparser flags the document as non-XML; bytes with no HTTP
     # context are left for it to sniff, as XML.
@@ -96,7 +108,7 @@ def parse_feed(body: bytes, url: str, source: str, content_type: str = "") -> Pa
 
 def parse_sitemap(body: bytes, url: str, source: str) -> ParsedSource:
     """A sitemap or news sitemap (urlset); a sitemap index yields its child sitemaps' URLs."""
-    if _ENTITY_DECLARATION.search(body[:65536]):
+    if declares_entities(body):
         return ParsedSource(error="unsafe_xml")
     try:
         root = etree.fromstring(body, parser=_SAFE_XML)

@@ -81,7 +81,11 @@ def failure_reason(failure: Failure) -> str:
         return f"http_error:{exc.response.status}"
     if "robots.txt" in text:
         return "robots"
-    if isinstance(exc, DownloadCancelledError) or "max size" in text:
+    if (
+        isinstance(exc, DownloadCancelledError)
+        or "max size" in text
+        or "exceeded DOWNLOAD_MAXSIZE" in text
+    ):  # the last: a decompression bomb
         return "too_large"
     if isinstance(exc, DownloadTimeoutError) or failure.check(TimeoutError, TCPTimedOutError):
         return "timeout"
@@ -91,6 +95,8 @@ def failure_reason(failure: Failure) -> str:
         return "dns_error"
     if "max redirections" in text:
         return "too_many_redirects"
+    if "DataLoss" in type(exc).__name__ or "DataLoss" in text:
+        return "truncated"  # the body ended before its Content-Length
     return f"fetch_error:{type(exc).__name__}"
 
 
@@ -125,6 +131,14 @@ def longest_prefix(url: str, sources: list[Source]) -> Source | None:
         if best is None or rank > best:
             best, chosen = rank, source
     return chosen
+
+
+def _http_reason(response: Response) -> str:
+    """An error status as a rejection reason; a server that asked to be asked later (and
+    later than the crawl would wait) says retry_after."""
+    if response.status in (429, 503) and response.headers.get("Retry-After"):
+        return "retry_after"
+    return f"http_error:{response.status}"
 
 
 def _met_url(meta: dict[str, Any], url: str) -> str:
@@ -201,9 +215,7 @@ class NewsSpider(scrapy.Spider):
             yield CrawlOutcome(url, Outcome.NOT_MODIFIED, source=source.id)
             return
         if response.status >= 400:
-            yield CrawlOutcome(
-                url, Outcome.REJECTED, f"http_error:{response.status}", source=source.id
-            )
+            yield CrawlOutcome(url, Outcome.REJECTED, _http_reason(response), source=source.id)
             return
         content_type = _header(response, "Content-Type")
         if source.kind == "sitemap" or response.meta.get("sitemap"):
@@ -272,9 +284,7 @@ class NewsSpider(scrapy.Spider):
         entry: FeedEntry = response.meta["entry"]
         url = _met_url(response.meta, response.url)
         if response.status >= 400:
-            yield CrawlOutcome(
-                url, Outcome.REJECTED, f"http_error:{response.status}", source=source.id
-            )
+            yield CrawlOutcome(url, Outcome.REJECTED, _http_reason(response), source=source.id)
             return
         content_type = _header(response, "Content-Type").lower()
         if not isinstance(response, TextResponse) or (

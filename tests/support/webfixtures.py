@@ -126,6 +126,7 @@ def crawl(
     sources: list[dict[str, Any]],
     defaults: dict[str, Any] | None = None,
     settings: dict[str, str] | None = None,
+    state: Path | None = None,
     timeout: float = 120,
 ) -> Crawl:
     """One crawl of these sources by the real crawler, in a subprocess as newsmon runs it."""
@@ -144,6 +145,8 @@ def crawl(
         "--queries",
         json.dumps([]),
     ]
+    if state is not None:
+        cmd += ["--state", str(state)]
     for name, value in (settings or {}).items():
         cmd += ["--set", f"{name}={value}"]
     env = {
