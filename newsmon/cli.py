@@ -44,8 +44,9 @@ class UsageError(ConfigError):
     """A bad option value: said in one line, exit 1."""
 
 
-class Interrupted(BaseException):
-    """SIGTERM, handled like Ctrl-C: the crawler subprocess is stopped, the run says so."""
+class Interrupted(KeyboardInterrupt):
+    """SIGTERM, handled like Ctrl-C: the crawler subprocess is stopped, what it did is
+    recorded as an incomplete crawl, and newsmon exits 130."""
 
 
 def _run_id() -> str:
@@ -176,6 +177,7 @@ def _job(args: argparse.Namespace, settings: Settings, out: Console, err: Consol
                 run_id,
                 progress=progress,
                 spacy_model=settings.spacy_model,
+                retry=settings.retry_plan,
             )
         summaries = jobs.story_summaries(store, stories)
         verdict = Verdict(counts["verdict"]["code"])

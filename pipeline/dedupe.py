@@ -10,11 +10,11 @@ import logging
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from . import minhash
 from .ledger import Ledger
-from .models import Article, CrawlOutcome, Outcome
+from .models import Article, CrawlOutcome, Outcome, Regroup
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +27,8 @@ class DuplicateLookup(Protocol):
 
     def content_hashes(self, ids: list[str]) -> dict[str, str]: ...
     def find_by_content_hash(self, content_hash: str) -> str | None: ...
-    def near_candidates(self, bands: list[str]) -> list[dict]: ...
+    def near_candidates(self, bands: list[str]) -> list[dict[str, Any]]: ...
+    def get_article(self, doc_id: str) -> dict[str, Any] | None: ...
 
 
 def _order(article: Article) -> tuple[str, bool, str, bool, str]:
@@ -77,20 +78,39 @@ def dedupe(
     store: DuplicateLookup,
     ledger: Ledger,
     threshold: float = NEAR_THRESHOLD,
+    regroups: list[Regroup] | None = None,
 ) -> Iterator[Article]:
+    """Articles to store, originals first; every other fate goes to the ledger, and stored
+    documents that an article turns out to precede go to `regroups`."""
+    regroups = regroups if regroups is not None else []
     batch = sorted(articles, key=_order)
     stored_hashes = store.content_hashes([a.id for a in batch])
     seen = _Seen()
     kept: list[Article] = []
     for article in batch:
         try:
-            if _is_new(article, seen, stored_hashes, store, ledger, threshold):
+            if _is_new(article, seen, stored_hashes, store, ledger, threshold, regroups):
                 seen.keep(article)
                 kept.append(article)
         except Exception as exc:  # one bad article must not stop the run: it is recorded
             log.exception("dedupe failed for %s", article.url)
             ledger.fail(article.url, "dedupe", exc, source=article.source)
     yield from kept
+
+
+def _precedes(article: Article, doc: dict[str, Any] | None) -> bool:
+    """Whether the article comes before a stored document in the order originals are chosen
+    by (earliest publication, a wire agency on a tie, then the URLs)."""
+    if doc is None:
+        return False
+    theirs = (
+        doc.get("published_at") or "9999",
+        not doc.get("wire_source"),
+        doc["canonical_url"],
+        doc["url"] != doc["canonical_url"],
+        doc["url"],
+    )
+    return _order(article) < theirs
 
 
 def _is_new(
@@ -100,6 +120,7 @@ def _is_new(
     store: DuplicateLookup,
     ledger: Ledger,
     threshold: float,
+    regroups: list[Regroup],
 ) -> bool:
     """Whether the article is to be stored (an original or a near copy); its fate otherwise
     goes to the ledger."""
@@ -115,9 +136,15 @@ def _is_new(
             CrawlOutcome(article.url, Outcome.UNCHANGED, source=article.source, doc_id=article.id)
         )
         return False
-    same_text = seen.by_hash.get(article.content_hash) or store.find_by_content_hash(
-        article.content_hash
-    )
+    same_text = seen.by_hash.get(article.content_hash)
+    if same_text is None:
+        stored = store.find_by_content_hash(article.content_hash)
+        if stored and stored != article.id and _precedes(article, store.get_article(stored)):
+            # The same text was stored from a later publication (a crawl met the copy
+            # first): this one is the original; the stored copy goes.
+            regroups.append(Regroup(old=stored, new=article.id, exact=True))
+            stored = None
+        same_text = stored
     if same_text and same_text != article.id:
         _record_duplicate(ledger, article, Outcome.DUPLICATE_EXACT, same_text)
         return False
@@ -130,16 +157,24 @@ def _is_new(
         for band in article.minhash_bands
         for c in seen.by_band.get(band, [])
     ]
-    candidates += [
+    stored_candidates = [
         (c["id"], c.get("duplicate_of"), c["minhash"])
         for c in store.near_candidates(article.minhash_bands)
     ]
+    candidates += stored_candidates
+    removed = {r.old for r in regroups if r.exact}
     for cid, cdup, csig in candidates:
-        if cid == article.id:
+        if cid == article.id or cid in removed:
             continue
         score = minhash.similarity(article.minhash, csig)
         if score > best_score:
             best, best_score = (cdup or cid), score
+    if best and best_score >= threshold and best not in seen.by_id:
+        if _precedes(article, store.get_article(best)):
+            # A stored original published after this article (the crawl met it first):
+            # this article is the group's original from now on.
+            regroups.append(Regroup(old=best, new=article.id, similarity=round(best_score, 3)))
+            best = None
     if best and best_score >= threshold:
         article.duplicate_of = best
         article.dup_group = best

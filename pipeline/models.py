@@ -90,6 +90,7 @@ class CrawlOutcome:
     source: str = ""
     doc_id: str = ""  # the document it became, or the original it duplicates
     detail: str = ""
+    feed_url: str = ""  # the feed or sitemap that listed it (to ask for it again later)
 
     def __post_init__(self) -> None:
         self.outcome = Outcome(self.outcome)  # read back from a file as a plain string
@@ -98,11 +99,38 @@ class CrawlOutcome:
 @dataclass(slots=True)
 class CrawlSummary:
     """The crawler's own account of a crawl, written last: how many URLs it met (counted
-    independently of the outcomes) and whether it finished."""
+    independently of the outcomes) and whether it finished. A crawler that was killed writes
+    none; newsmon then writes one with urls_met None (unknown)."""
 
-    urls_met: int
-    finish_reason: str  # Scrapy's: "finished", "shutdown", "closespider_timeout", ...
+    urls_met: int | None
+    finish_reason: str  # Scrapy's: "finished", "shutdown", ...; or "crawler exited -9"
     complete: bool
+
+
+@dataclass(slots=True)
+class Regroup:
+    """A stored document that an article arriving later turns out to precede: the earlier
+    publication is the original, whatever the order the crawl met them in. `old` and its
+    copies become copies of `new`; an exact copy (same text) is removed from the store."""
+
+    old: str
+    new: str
+    exact: bool = False
+    similarity: float | None = None
+
+
+@dataclass(slots=True)
+class PendingURL:
+    """An article URL that failed for a passing reason (timeout, 5xx, 429, a dropped
+    connection): asked for again by later runs, with backoff, a bounded number of times,
+    whether or not its feed changed."""
+
+    url: str
+    source: str
+    feed_url: str = ""
+    attempts: int = 1
+    next_attempt: str = ""  # ISO 8601, UTC: not before
+    reason: str = ""
 
 
 @dataclass(slots=True)
@@ -111,6 +139,7 @@ class CrawlState:
 
     feeds: dict[str, FeedState] = field(default_factory=dict)
     seen_urls: list[str] = field(default_factory=list)
+    pending: list[PendingURL] = field(default_factory=list)  # due now
 
 
 @dataclass(slots=True)

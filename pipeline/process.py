@@ -11,7 +11,7 @@ from .dedupe import DuplicateLookup, dedupe
 from .enrich import enrich_article
 from .extract import extract
 from .ledger import Ledger
-from .models import Article, FetchedPage, StoryProfile
+from .models import Article, FetchedPage, Regroup, StoryProfile
 from .stories import assign_article
 
 log = logging.getLogger(__name__)
@@ -34,10 +34,11 @@ def process_pages(
     nlp: Any = None,
     on_page: Callable[[FetchedPage], None] | None = None,
     on_article: Callable[[Article], None] | None = None,
+    regroups: list[Regroup] | None = None,
 ) -> Iterator[Article]:
     articles = extract(_tap(pages, on_page), ledger)
     articles = _each("canonicalize", canonicalize_article, articles, ledger)
-    articles = dedupe(articles, store, ledger)
+    articles = dedupe(articles, store, ledger, regroups=regroups)
     articles = _each("enrich", lambda a: enrich_article(a, nlp), articles, ledger)
     articles = _each("assign", lambda a: assign_article(a, stories), articles, ledger)
     return _tap(articles, on_article)

@@ -22,12 +22,22 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from .models import Article, CrawlOutcome, CrawlState, CrawlSummary, FeedState, FetchedPage
+from .models import (
+    Article,
+    CrawlOutcome,
+    CrawlState,
+    CrawlSummary,
+    FeedState,
+    FetchedPage,
+    PendingURL,
+    Regroup,
+)
 
 log = logging.getLogger(__name__)
-Record = FetchedPage | CrawlOutcome | FeedState | CrawlSummary | Article
+Record = FetchedPage | CrawlOutcome | FeedState | CrawlSummary | Article | Regroup
 _TYPES: dict[str, type] = {
-    cls.__name__: cls for cls in (FetchedPage, CrawlOutcome, FeedState, CrawlSummary, Article)
+    cls.__name__: cls
+    for cls in (FetchedPage, CrawlOutcome, FeedState, CrawlSummary, Article, Regroup)
 }
 
 CRAWL_STATE_FILE = "crawl-state.json"
@@ -131,6 +141,7 @@ def write_crawl_state(path: str | Path, state: CrawlState) -> None:
     data: dict[str, Any] = {
         "feeds": {url: asdict(s) for url, s in state.feeds.items()},
         "seen_urls": state.seen_urls,
+        "pending": [asdict(p) for p in state.pending],
     }
     Path(path).write_text(json.dumps(data), encoding="utf-8")
 
@@ -142,4 +153,5 @@ def read_crawl_state(path: str | Path | None) -> CrawlState:
     return CrawlState(
         feeds={url: FeedState(**s) for url, s in data.get("feeds", {}).items()},
         seen_urls=list(data.get("seen_urls", [])),
+        pending=[PendingURL(**p) for p in data.get("pending", [])],
     )

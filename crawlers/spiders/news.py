@@ -163,6 +163,7 @@ class NewsSpider(scrapy.Spider):
         saved = read_crawl_state(state)
         self.validators: dict[str, FeedState] = saved.feeds
         self.seen_urls: set[str] = set(saved.seen_urls)
+        self.pending = saved.pending
         self.met: set[str] = set()
         self.outlets = [s for s in self.news_sources if s.kind != "search"]
 
@@ -196,7 +197,7 @@ class NewsSpider(scrapy.Spider):
             url, callback=callback, errback=self.on_failure, meta=meta, dont_filter=True
         )
 
-    async def start(self) -> AsyncIterator[scrapy.Request]:
+    async def start(self) -> AsyncIterator[Record | scrapy.Request]:
         for source in self.news_sources:
             if not self._first_meeting(source.url):
                 continue
@@ -207,6 +208,20 @@ class NewsSpider(scrapy.Spider):
             if saved and saved.last_modified:
                 request.headers["If-Modified-Since"] = saved.last_modified
             yield request
+        # Article URLs that failed for a passing reason in an earlier run, now due: asked for
+        # whether or not their feed changed.
+        for pending in self.pending:
+            if not self._first_meeting(pending.url):
+                continue
+            listed = next((s for s in self.outlets if s.id == pending.source), None)
+            listed = listed or longest_prefix(pending.url, self.outlets)
+            if listed is None:  # its source left the sources file
+                yield CrawlOutcome(
+                    pending.url, Outcome.REJECTED, "source_removed", source=pending.source
+                )
+                continue
+            entry = FeedEntry(url=pending.url, source=listed.id, feed_url=pending.feed_url)
+            yield self._request(pending.url, listed, self.parse_article, entry=entry)
 
     def parse_source(self, response: Response) -> Iterator[Record | scrapy.Request]:
         source: Source = response.meta["source"]
@@ -284,7 +299,13 @@ class NewsSpider(scrapy.Spider):
         entry: FeedEntry = response.meta["entry"]
         url = _met_url(response.meta, response.url)
         if response.status >= 400:
-            yield CrawlOutcome(url, Outcome.REJECTED, _http_reason(response), source=source.id)
+            yield CrawlOutcome(
+                url,
+                Outcome.REJECTED,
+                _http_reason(response),
+                source=source.id,
+                feed_url=entry.feed_url,
+            )
             return
         content_type = _header(response, "Content-Type").lower()
         if not isinstance(response, TextResponse) or (
@@ -314,6 +335,7 @@ class NewsSpider(scrapy.Spider):
     def on_failure(self, failure: Failure) -> Iterator[Record]:
         request: scrapy.Request = failure.request  # type: ignore[attr-defined]  # set by Scrapy
         source: Source | None = request.meta.get("source")
+        entry: FeedEntry | None = request.meta.get("entry")
         url = _met_url(request.meta, request.url)
         yield CrawlOutcome(
             url,
@@ -321,4 +343,5 @@ class NewsSpider(scrapy.Spider):
             failure_reason(failure),
             source=source.id if source else "",
             detail=str(failure.value)[:200],
+            feed_url=entry.feed_url if entry else "",
         )

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
-from ..models import Article, CrawlOutcome, FeedState, Outcome, Story
+from ..models import Article, CrawlOutcome, FeedState, Outcome, PendingURL, Regroup, Story
 
 log = logging.getLogger(__name__)
 
@@ -119,6 +119,11 @@ class Store(Protocol):
     def find_by_content_hash(self, content_hash: str) -> str | None: ...
     def near_candidates(self, bands: list[str]) -> list[dict[str, Any]]: ...
 
+    def regroup(self, change: Regroup) -> dict[str, Any] | None:
+        """Apply a Regroup: the copies of `old` become copies of `new`, and `old` too (an
+        exact copy is removed instead). Returns the old document as it was (None if gone)."""
+        ...
+
     # stories
     def upsert_story(self, story: Story) -> None: ...
     def get_story(self, story_id: str) -> dict[str, Any] | None: ...
@@ -130,6 +135,17 @@ class Store(Protocol):
     def seen_urls(self) -> list[str]: ...
     def record_outcomes(self, run_id: str, outcomes: Iterable[CrawlOutcome]) -> None: ...
     def record_run(self, run_id: str, counts: dict[str, Any]) -> None: ...
+
+    def pending_urls(
+        self, urls: list[str] | None = None, due_by: str | None = None
+    ) -> list[PendingURL]:
+        """Pending URLs: those of `urls` (all when None) that are due by `due_by` (any time
+        when None), oldest due first."""
+        ...
+
+    def save_pending(self, pending: Iterable[PendingURL], done: Iterable[str]) -> None:
+        """Store these pending URLs (replacing their earlier state) and forget `done` ones."""
+        ...
 
 
 @runtime_checkable

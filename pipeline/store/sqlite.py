@@ -10,7 +10,16 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from ..models import Article, CrawlOutcome, FeedState, Outcome, Story, utc_now
+from ..models import (
+    Article,
+    CrawlOutcome,
+    FeedState,
+    Outcome,
+    PendingURL,
+    Regroup,
+    Story,
+    utc_now,
+)
 from .base import (
     FINAL_OUTCOMES,
     TERM_FIELDS,
@@ -156,6 +165,37 @@ class SQLiteStore:
             "INSERT INTO article_stories VALUES (?, ?, ?)",
             [(s["id"], doc_id, s["score"]) for s in doc["stories"]],
         )
+
+    def regroup(self, change: Regroup) -> dict[str, Any] | None:
+        old = self.get_article(change.old)
+        copies = [
+            json.loads(r["doc"])
+            for r in self.db.execute(
+                "SELECT doc FROM articles WHERE duplicate_of = ?", (change.old,)
+            )
+        ]
+        with self.db:
+            for doc in copies:
+                doc.update(duplicate_of=change.new, dup_group=change.new, is_copy=True)
+                self._write(doc)
+            if old is not None and change.exact:
+                row = self.db.execute(
+                    "SELECT rowid FROM articles WHERE id = ?", (change.old,)
+                ).fetchone()
+                self.db.execute("DELETE FROM articles_fts WHERE rowid = ?", (row[0],))
+                for table in ("articles", "article_bands", "article_stories"):
+                    self.db.execute(f"DELETE FROM {table} WHERE id = ?", (change.old,))
+            elif old is not None:
+                self._write(
+                    {
+                        **old,
+                        "duplicate_of": change.new,
+                        "dup_group": change.new,
+                        "dup_similarity": change.similarity,
+                        "is_copy": True,
+                    }
+                )
+        return old
 
     def get_article(self, doc_id: str) -> dict[str, Any] | None:
         row = self.db.execute("SELECT doc FROM articles WHERE id = ?", (doc_id,)).fetchone()
@@ -351,6 +391,32 @@ class SQLiteStore:
                     for o in outcomes
                     # a URL that was final stays final: 'seen' and 'not_modified' say nothing new
                     if o.outcome not in (Outcome.SEEN, Outcome.NOT_MODIFIED)
+                ],
+            )
+
+    def pending_urls(
+        self, urls: list[str] | None = None, due_by: str | None = None
+    ) -> list[PendingURL]:
+        where, args = ["1"], []
+        if due_by is not None:
+            where.append("next_attempt <= ?")
+            args.append(due_by)
+        rows = self.db.execute(
+            "SELECT url, source, feed_url, attempts, next_attempt, reason FROM pending_urls "
+            f"WHERE {' AND '.join(where)} ORDER BY next_attempt, url",
+            args,
+        ).fetchall()
+        wanted = set(urls) if urls is not None else None
+        return [PendingURL(*r) for r in rows if wanted is None or r[0] in wanted]
+
+    def save_pending(self, pending: Iterable[PendingURL], done: Iterable[str]) -> None:
+        with self.db:
+            self.db.executemany("DELETE FROM pending_urls WHERE url = ?", [(u,) for u in done])
+            self.db.executemany(
+                "INSERT OR REPLACE INTO pending_urls VALUES (?, ?, ?, ?, ?, ?)",
+                [
+                    (p.url, p.source, p.feed_url, p.attempts, p.next_attempt, p.reason)
+                    for p in pending
                 ],
             )
 

@@ -68,6 +68,17 @@ CREATE TABLE IF NOT EXISTS url_outcomes (
     at      TEXT NOT NULL
 );
 
+-- Article URLs that failed for a passing reason, asked for again by later runs.
+CREATE TABLE IF NOT EXISTS pending_urls (
+    url          TEXT PRIMARY KEY,
+    source       TEXT NOT NULL DEFAULT '',
+    feed_url     TEXT NOT NULL DEFAULT '',
+    attempts     INTEGER NOT NULL,
+    next_attempt TEXT NOT NULL,
+    reason       TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX IF NOT EXISTS pending_urls_due ON pending_urls (next_attempt);
+
 CREATE TABLE IF NOT EXISTS runs (
     run_id   TEXT PRIMARY KEY,
     finished TEXT NOT NULL,

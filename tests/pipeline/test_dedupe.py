@@ -126,6 +126,9 @@ class _Candidates:
     def near_candidates(self, bands):
         return self.candidates
 
+    def get_article(self, doc_id):
+        return None  # candidates' originals published later than nothing: no regroup
+
 
 def _plain(n: int, text: str, published="2025-07-01T00:00:00Z", wire=False, host="x") -> Article:
     url = f"https://{host}.example/{n}"

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from ...models import Article, Story
+from ...models import Article, Regroup, Story
 from ..base import TERM_FIELDS, SearchFilters, StoreNotReady, UpsertResult, stable_document
 from .base import CHRONOLOGICAL, EngineBase
 from .retry import RETRY_STATUSES, is_passing
@@ -178,6 +178,44 @@ class Documents(EngineBase):
             for op in pending:
                 failed[op.article_id] = f"gave up after {self.retry.max_retries} retries: {exc}"
         return failed
+
+    def regroup(self, change: Regroup) -> dict[str, Any] | None:
+        old_hit = self._by_ids([change.old]).get(change.old)
+        copies = [
+            h["_source"]
+            for h in self._scan(
+                self.articles, {"term": {"duplicate_of": change.old}}, CHRONOLOGICAL
+            )
+        ]
+        updated = [
+            Article.from_document({**d, "duplicate_of": change.new, "dup_group": change.new})
+            for d in copies
+        ]
+        if old_hit is not None and not change.exact:
+            updated.append(
+                Article.from_document(
+                    {
+                        **old_hit["_source"],
+                        "duplicate_of": change.new,
+                        "dup_group": change.new,
+                        "dup_similarity": change.similarity,
+                    }
+                )
+            )
+        result = self.upsert_articles(updated)
+        if result.failed:
+            raise EngineError("bulk", f"regroup of {change.old}: {result.failed[0][1]}")
+        if old_hit is not None and change.exact:
+            claims = len(old_hit["_source"].get("claims", []))
+            ops = [Op("delete", old_hit["_index"], change.old, change.old)]
+            ops += [
+                Op("delete", self.claims, f"{change.old}-{n}", change.old) for n in range(claims)
+            ]
+            failed = self._bulk_all(ops)
+            if failed:
+                raise EngineError("bulk", f"removing {change.old}: {failed[change.old]}")
+            self._refresh(self.articles, self.claims)
+        return old_hit["_source"] if old_hit else None
 
     def get_article(self, doc_id: str) -> dict[str, Any] | None:
         hit = self._by_ids([doc_id]).get(doc_id)

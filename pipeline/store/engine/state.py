@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from ...models import CrawlOutcome, FeedState, Outcome, utc_now
+from ...models import CrawlOutcome, FeedState, Outcome, PendingURL, utc_now
 from ..base import FINAL_OUTCOMES
 from .base import EngineBase, url_key
 from .documents import Documents, Op
@@ -83,6 +83,56 @@ class CrawlStateStore(Documents, EngineBase):
                 for o in latest.values()
             ]
         )
+
+    def pending_urls(
+        self, urls: list[str] | None = None, due_by: str | None = None
+    ) -> list[PendingURL]:
+        filters: list[dict[str, Any]] = [{"term": {"kind": "pending"}}]
+        if due_by is not None:
+            filters.append({"range": {"next_attempt": {"lte": due_by}}})
+        if urls is not None:
+            filters.append({"terms": {"url": urls}})
+        hits = self._scan(
+            self.state, {"bool": {"filter": filters}}, [{"next_attempt": "asc"}, {"url": "asc"}]
+        )
+        return [
+            PendingURL(
+                h["_source"]["url"],
+                h["_source"]["source"],
+                h["_source"]["feed_url"],
+                h["_source"]["attempts"],
+                h["_source"]["next_attempt"],
+                h["_source"]["reason"],
+            )
+            for h in hits
+        ]
+
+    def save_pending(self, pending: Iterable[PendingURL], done: Iterable[str]) -> None:
+        ops = [Op("delete", self.state, url_key("pending", u), u) for u in done]
+        ops += [
+            Op(
+                "index",
+                self.state,
+                url_key("pending", p.url),
+                p.url,
+                {
+                    "kind": "pending",
+                    "url": p.url,
+                    "source": p.source,
+                    "feed_url": p.feed_url,
+                    "attempts": p.attempts,
+                    "next_attempt": p.next_attempt,
+                    "reason": p.reason,
+                },
+            )
+            for p in pending
+        ]
+        failed = self._bulk_all(ops)
+        if failed:
+            raise EngineError(
+                "bulk", f"{len(failed)} pending URLs not written: {next(iter(failed.values()))}"
+            )
+        self._refresh(self.state)
 
     def record_run(self, run_id: str, counts: dict[str, Any]) -> None:
         self._write_state(

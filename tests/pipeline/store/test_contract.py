@@ -137,3 +137,43 @@ def test_setup_is_safe_to_repeat(store):
     store.setup()
     store.setup()
     assert store.count_articles() == 1
+
+
+def test_pending_urls(store):
+    from newsmon.pipeline.models import PendingURL
+
+    a = PendingURL(
+        "https://e.org/a", "kws", "https://e.org/rss", 1, "2025-01-01T00:00:00Z", "timeout"
+    )
+    b = PendingURL(
+        "https://e.org/b", "kws", "https://e.org/rss", 2, "2025-01-03T00:00:00Z", "http_error:503"
+    )
+    store.save_pending([b, a], [])
+    assert store.pending_urls() == [a, b]  # oldest due first
+    assert store.pending_urls(due_by="2025-01-02T00:00:00Z") == [a]
+    assert store.pending_urls(urls=[b.url, "https://e.org/none"]) == [b]
+    later = PendingURL(a.url, "kws", a.feed_url, 2, "2025-01-05T00:00:00Z", "timeout")
+    store.save_pending([later], [b.url])  # replaced, and one done
+    assert store.pending_urls() == [later]
+
+
+def test_regroup_makes_an_earlier_article_the_original(store):
+    from newsmon.pipeline.models import Regroup
+
+    first_stored, its_copy, earlier, same_text = (_article(n) for n in (5, 6, 3, 7))
+    its_copy.duplicate_of = its_copy.dup_group = first_stored.id
+    store.upsert_articles([first_stored, its_copy, earlier, same_text])
+    old = store.regroup(Regroup(old=first_stored.id, new=earlier.id, similarity=0.8))
+    assert old is not None and old["id"] == first_stored.id and old["duplicate_of"] is None
+    for doc_id in (first_stored.id, its_copy.id):
+        doc = store.get_article(doc_id)
+        assert (doc["duplicate_of"], doc["dup_group"], doc["is_copy"]) == (
+            earlier.id,
+            earlier.id,
+            True,
+        )
+    assert store.get_article(first_stored.id)["dup_similarity"] == 0.8
+    removed = store.regroup(Regroup(old=same_text.id, new=earlier.id, exact=True))
+    assert removed["id"] == same_text.id and store.get_article(same_text.id) is None
+    assert store.count_articles() == 3
+    assert same_text.id not in {h["id"] for h in store.search("deminers")}
