@@ -151,3 +151,19 @@ def test_killed_crawls_lose_nothing(
     assert second["crawl_complete"] and second["adds_up"]
     assert mismatches(store, truth_for(demo_web, stories), labels=False) == []
     store.close()
+
+
+def test_a_repoll_of_unchanged_feeds_downloads_no_feed_body(tmp_path, stories):
+    """Conditional GET everywhere: feeds and sitemaps that support it send nothing again."""
+    with serve("127.0.0.83") as site:
+        _feed_with_etag(site, "/story")
+        site.routes["/story"] = Reply(200, article_page("Once"))
+        store = open_store(tmp_path / "s.sqlite")
+        jobs.run_all(_sources(tmp_path, site), stories, store, tmp_path / "l" / "r1", "r1")
+        first = [b for path, _, b in site.sent if path == "/feed.xml"]
+        site.sent.clear()
+        again = jobs.run_all(_sources(tmp_path, site), stories, store, tmp_path / "l" / "r2", "r2")
+        store.close()
+    assert first and first[0] > 0
+    assert [(p, s, b) for p, s, b in site.sent if p == "/feed.xml"] == [("/feed.xml", 304, 0)]
+    assert again["not_modified"] == 1 and again["fetched"] == 1

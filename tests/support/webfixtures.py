@@ -38,6 +38,7 @@ class Site:
     def __init__(self, host: str, routes: dict[str, Route], port: int = 0):
         self.routes = routes
         self.requests: list[str] = []
+        self.sent: list[tuple[str, int, int]] = []  # (path, status, body bytes)
         site = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -55,6 +56,7 @@ class Site:
                     self.send_header("Content-Length", str(len(reply.body)))
                 self.end_headers()
                 self.wfile.write(reply.body)
+                site.sent.append((self.path, reply.status, len(reply.body)))
 
         self.server = ThreadingHTTPServer((host, port), Handler)
         self.server.daemon_threads = True
