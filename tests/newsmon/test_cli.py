@@ -316,3 +316,53 @@ def test_story_timeline_and_plot(demo_twice, tmp_path):
     assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     text = newsmon("story", "nk-engineers-russia", cwd=cwd).stdout
     assert "Claimed figures" in text and "Yonhap" in text
+
+
+def test_sigterm_stops_the_crawler_and_the_run_records_what_it_did(demo_web, tmp_path):
+    import signal
+    import time
+
+    demo_web.write_sources_file(tmp_path / "sources.yaml")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSMON_")}
+    env["NEWSMON_HOME"] = str(tmp_path / "home")
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "newsmon.cli",
+            "run",
+            "--sources",
+            "sources.yaml",
+            "--store",
+            "s.sqlite",
+            "--landing",
+            "landing",
+            "--quiet",
+        ],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 60
+    crawl_files: list[Path] = []
+    while time.monotonic() < deadline:  # until the crawler has landed a few records
+        crawl_files = list((tmp_path / "landing").glob("*/crawl.jsonl"))
+        if crawl_files and len(crawl_files[0].read_text().splitlines()) >= 5:
+            break
+        time.sleep(0.05)
+    assert crawl_files, "the crawl did not start"
+    proc.send_signal(signal.SIGTERM)
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, err
+    assert "interrupted" in err
+    crawler = subprocess.run(
+        ["pgrep", "-f", f"newsmon.crawlers.run .*{tmp_path}"], capture_output=True, text=True
+    )
+    assert crawler.stdout == "", "the crawler outlived newsmon"
+    store = open_store(tmp_path / "s.sqlite", create=False)
+    (run,) = [json.loads(r[0]) for r in store.db.execute("SELECT counts FROM runs")]
+    assert not run["crawl_complete"] and run["outcomes"] > 0
+    assert store.feed_states() == {}  # no validator saved: the next run asks again
+    store.close()
