@@ -138,3 +138,44 @@ def test_every_layer_refuses_non_web_schemes_on_its_own():
         with pytest.raises(UnsupportedScheme):
             guard.process_request(Request(url))
     assert guard.process_request(Request("https://example.org/news")) is None
+
+
+def test_settings_come_from_the_source_that_lists_or_best_matches_the_url(tmp_path):
+    """Two outlets on one host, by path, with their own size caps; a search feed lists pages
+    of both: each page gets its own outlet and that outlet's settings."""
+    big = article_page("Big", words=6000)  # about 70 KB
+    with serve("127.0.0.66") as site:
+        site.routes.update(
+            {
+                "/a/rss.xml": Reply(200, rss(site.base + "/a/small", site.base + "/a/big"), XML),
+                "/b/rss.xml": Reply(200, rss(), XML),
+                "/search": Reply(200, rss(site.base + "/b/big", site.base + "/a/other"), XML),
+                "/a/small": Reply(200, article_page("Small")),
+                "/a/big": Reply(200, big),
+                "/a/other": Reply(200, big),
+                "/b/big": Reply(200, big),
+            }
+        )
+        result = crawl(
+            tmp_path,
+            [
+                {
+                    "id": "a",
+                    "name": "Outlet A",
+                    "url": site.base + "/a/rss.xml",
+                    "max_page_bytes": 20_000,
+                },
+                {"id": "b", "name": "Outlet B", "url": site.base + "/b/rss.xml"},
+                {"id": "finder", "kind": "search", "url": site.base + "/search?q={query}"},
+            ],
+            defaults={"allow_networks": ["127.0.0.66/32"]},
+            queries=["big"],
+        )
+    pages = result.pages
+    assert (pages[site.base + "/a/small"].source, pages[site.base + "/a/small"].source_name) == (
+        "a",
+        "Outlet A",
+    )
+    assert result.outcomes[site.base + "/a/big"] == ("rejected", "too_large")  # A's cap
+    assert result.outcomes[site.base + "/a/other"] == ("rejected", "too_large")  # found by
+    assert pages[site.base + "/b/big"].source == "b"  # the search, A's all the same

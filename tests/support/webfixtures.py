@@ -130,6 +130,7 @@ def crawl(
     settings: dict[str, str] | None = None,
     state: Path | None = None,
     timeout: float = 120,
+    queries: list[str] | None = None,
 ) -> Crawl:
     """One crawl of these sources by the real crawler, in a subprocess as newsmon runs it."""
     tmp.mkdir(parents=True, exist_ok=True)
@@ -145,7 +146,7 @@ def crawl(
         "--out",
         str(out),
         "--queries",
-        json.dumps([]),
+        json.dumps(queries or []),
     ]
     if state is not None:
         cmd += ["--state", str(state)]
