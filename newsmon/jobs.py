@@ -98,6 +98,35 @@ def _forward_log(stream: IO[str], log_file: Path) -> None:
             crawler_log.log(level, "%s", line.rstrip())
 
 
+def crawler_command(
+    sources_file: Path,
+    out: Path,
+    state: Path | None,
+    queries: list[str],
+    log_level: str = "INFO",
+    settings: dict[str, str] | None = None,
+) -> list[str]:
+    """The crawler subprocess's command line (newsmon.crawlers.run), every path absolute."""
+    cmd = [
+        sys.executable,
+        "-m",
+        "newsmon.crawlers.run",
+        "--sources",
+        str(sources_file),
+        "--out",
+        str(out),
+        "--queries",
+        json.dumps(queries),
+        "--log-level",
+        log_level,
+    ]
+    if state is not None:
+        cmd += ["--state", str(state)]
+    for name, value in (settings or {}).items():
+        cmd += ["--set", f"{name}={value}"]
+    return cmd
+
+
 def crawl(
     sources_file: str | Path,
     stories: list[StoryProfile],
@@ -127,21 +156,7 @@ def crawl(
             pending=store.pending_urls(due_by=utc_now()),
         ),
     )
-    cmd = [
-        sys.executable,
-        "-m",
-        "newsmon.crawlers.run",
-        "--sources",
-        str(sources_file),
-        "--out",
-        str(files.crawl),
-        "--state",
-        str(files.crawl_state),
-        "--queries",
-        json.dumps(queries),
-        "--log-level",
-        log_level,
-    ]
+    cmd = crawler_command(sources_file, files.crawl, files.crawl_state, queries, log_level)
     log.info("crawl: %s", " ".join(cmd))
     # cwd is the run's own folder: nothing the crawler writes can land anywhere else.
     proc = subprocess.Popen(

@@ -2,13 +2,13 @@
 
 import json
 import subprocess
-import sys
 from collections import Counter
 from pathlib import Path
 
 import pytest
 import yaml
 
+from newsmon.jobs import crawler_command
 from newsmon.pipeline.models import CrawlOutcome, CrawlSummary, FeedState, FetchedPage
 from newsmon.pipeline.runfiles import read_records
 
@@ -16,22 +16,12 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 def crawl(sources: Path, out: Path, state: dict | None = None) -> list:
-    cmd = [
-        sys.executable,
-        "-m",
-        "newsmon.crawlers.run",
-        "--sources",
-        str(sources),
-        "--out",
-        str(out),
-        "--queries",
-        json.dumps(["North Korea engineers Russia"]),
-    ]
+    state_file = None
     if state is not None:
         state_file = out.with_suffix(".state.json")
         state_file.write_text(json.dumps(state))
-        cmd += ["--state", str(state_file)]
-    subprocess.run(cmd, check=True, cwd=REPO, capture_output=True, timeout=300)
+    cmd = crawler_command(sources, out, state_file, ["North Korea engineers Russia"], "WARNING")
+    subprocess.run(cmd, check=True, cwd=out.parent, capture_output=True, timeout=300)
     return list(read_records(out))
 
 

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
-import sys
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -16,6 +14,7 @@ from typing import Any
 
 import yaml
 
+from newsmon.jobs import crawler_command
 from newsmon.pipeline.models import CrawlOutcome, CrawlSummary, FetchedPage
 from newsmon.pipeline.runfiles import read_records
 
@@ -137,21 +136,7 @@ def crawl(
     sources_file = tmp / "sources.yaml"
     sources_file.write_text(yaml.safe_dump({"defaults": defaults or {}, "sources": sources}))
     out = tmp / "crawl.jsonl"
-    cmd = [
-        sys.executable,
-        "-m",
-        "newsmon.crawlers.run",
-        "--sources",
-        str(sources_file),
-        "--out",
-        str(out),
-        "--queries",
-        json.dumps(queries or []),
-    ]
-    if state is not None:
-        cmd += ["--state", str(state)]
-    for name, value in (settings or {}).items():
-        cmd += ["--set", f"{name}={value}"]
+    cmd = crawler_command(sources_file, out, state, queries or [], "WARNING", settings)
     env = {
         **os.environ,
         "PYTHONPATH": os.pathsep.join(
