@@ -35,6 +35,8 @@ from scrapy.utils.misc import load_object
 from twisted.internet import defer, task, threads
 from twisted.internet.error import DNSLookupError
 
+from newsmon.pipeline.canonical import is_web_url
+
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 WEB_SCHEMES = ("http", "https")
@@ -103,10 +105,9 @@ class AddressGuardMiddleware:
         return cls(NetworkPolicy.of(crawler))
 
     def process_request(self, request: Request, spider: Spider | None = None) -> None:
-        parts = urlsplit(request.url)
-        if parts.scheme not in WEB_SCHEMES or not parts.hostname:
+        if not is_web_url(request.url):
             raise UnsupportedScheme(f"unsupported_scheme: {request.url[:80]}")
-        host = parts.hostname
+        host = urlsplit(request.url).hostname or ""
         networks: tuple[str, ...] = tuple(getattr(request.meta.get("source"), "allow_networks", ()))
         if networks and (host, networks) not in self.learned:
             # A source's page on another host (a search result, a redirect target it links

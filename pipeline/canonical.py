@@ -47,12 +47,18 @@ def _same_site(a: str, b: str) -> bool:
     return site(a) == site(b)
 
 
+def is_web_url(url: str) -> bool:
+    """Only http and https URLs with a host are ever fetched."""
+    parts = urlsplit(url)
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
+
+
 def canonical_url(page_url: str, declared: str) -> str:
     """The declared rel=canonical when it stays on the same site (a page must not be able to
     claim another outlet's article and overwrite it), else the fetched URL itself."""
     if declared:
         absolute = urljoin(page_url, declared)
-        if absolute.startswith(("http://", "https://")) and _same_site(absolute, page_url):
+        if is_web_url(absolute) and _same_site(absolute, page_url):
             return normalize_url(absolute)
     return normalize_url(page_url)
 

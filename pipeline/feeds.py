@@ -11,11 +11,12 @@ import re
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 import feedparser
 from lxml import etree
 
+from .canonical import is_web_url
 from .models import FeedEntry, utc_iso
 
 # Entity declarations are how XML bombs and external-entity reads start; no news feed needs them.
@@ -46,12 +47,6 @@ class ParsedSource:
     warning: str = ""  # the document was damaged but entries were recovered
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (where, reason)
     child_sitemaps: list[str] = field(default_factory=list)  # from a sitemap index
-
-
-def is_web_url(url: str) -> bool:
-    """Only http and https URLs with a host are ever fetched."""
-    parts = urlsplit(url)
-    return parts.scheme in ("http", "https") and bool(parts.hostname)
 
 
 def _iso(struct: time.struct_time | None) -> str | None:

@@ -41,6 +41,7 @@ from newsmon.crawlers.middlewares import (
     NetworkPolicy,
     UnsupportedScheme,
 )
+from newsmon.pipeline.canonical import is_web_url
 from newsmon.pipeline.feeds import parse_feed, parse_sitemap
 from newsmon.pipeline.models import (
     CrawlOutcome,
@@ -257,7 +258,7 @@ class NewsSpider(scrapy.Spider):
         for child in parsed.child_sitemaps:
             if not self._first_meeting(child):
                 continue
-            if urlsplit(child).scheme not in WEB_SCHEMES or not urlsplit(child).hostname:
+            if not is_web_url(child):
                 yield CrawlOutcome(child, Outcome.REJECTED, "unsupported_scheme", source=source.id)
             else:
                 yield self._request(child, source, self.parse_source, sitemap=True)
@@ -285,8 +286,7 @@ class NewsSpider(scrapy.Spider):
         source = self._outlet(url, source, entry)
         if not self._first_meeting(url):
             return
-        parts = urlsplit(url)
-        if parts.scheme not in WEB_SCHEMES or not parts.hostname:
+        if not is_web_url(url):
             yield CrawlOutcome(url, Outcome.REJECTED, "unsupported_scheme", source=source.id)
             return
         if url in self.seen_urls:
