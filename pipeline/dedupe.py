@@ -31,17 +31,17 @@ class DuplicateLookup(Protocol):
     def get_article(self, doc_id: str) -> dict[str, Any] | None: ...
 
 
-def _order(article: Article) -> tuple[str, bool, str, bool, str]:
+def _order_key(
+    published_at: str | None, wire_source: bool, canonical_url: str, url: str
+) -> tuple[str, bool, str, bool, str]:
     """Originals first: the earliest, a wire agency on a tie. Of the URLs of one page (AMP,
     tracking parameters), the canonical URL itself represents it, so that which URL is the
     document and which the exact duplicate does not depend on the order of the crawl."""
-    return (
-        article.published_at or "9999",
-        not article.wire_source,
-        article.canonical_url,
-        article.url != article.canonical_url,
-        article.url,
-    )
+    return (published_at or "9999", not wire_source, canonical_url, url != canonical_url, url)
+
+
+def _order(article: Article) -> tuple[str, bool, str, bool, str]:
+    return _order_key(article.published_at, article.wire_source, article.canonical_url, article.url)
 
 
 def _record_duplicate(
@@ -103,12 +103,8 @@ def _precedes(article: Article, doc: dict[str, Any] | None) -> bool:
     by (earliest publication, a wire agency on a tie, then the URLs)."""
     if doc is None:
         return False
-    theirs = (
-        doc.get("published_at") or "9999",
-        not doc.get("wire_source"),
-        doc["canonical_url"],
-        doc["url"] != doc["canonical_url"],
-        doc["url"],
+    theirs = _order_key(
+        doc.get("published_at"), bool(doc.get("wire_source")), doc["canonical_url"], doc["url"]
     )
     return _order(article) < theirs
 
