@@ -41,6 +41,7 @@ from .pipeline.runfiles import (
     PROCESSED_FILE,
     RunFiles,
     append_record,
+    last_record,
     read_articles,
     read_records,
     write_crawl_state,
@@ -218,8 +219,8 @@ def _finish_incomplete(proc: subprocess.Popen[str], files: RunFiles, reason: str
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(timeout=30)
-    records = list(read_records(files.crawl)) if files.crawl.exists() else []
-    if not records or not isinstance(records[-1], CrawlSummary):
+    last = last_record(files.crawl) if files.crawl.exists() else None
+    if not isinstance(last, CrawlSummary):
         with files.crawl.open("a", encoding="utf-8") as stream:
             append_record(CrawlSummary(urls_met=None, finish_reason=reason, complete=False), stream)
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -94,8 +95,6 @@ def decode(line: str, default_type: str = "") -> Record | None:
     name = data.pop("type", default_type)
     if name == "Article":
         return Article.from_document(data)
-    if name == "CrawlSummary":
-        return CrawlSummary(**data)
     cls = _TYPES.get(name)
     return cls(**data) if cls is not None else None
 
@@ -115,6 +114,17 @@ def read_records(path: str | Path, default_type: str = "") -> Iterator[Record]:
                 log.warning("%s:%d: unreadable record skipped (torn line?)", path, n)
                 continue
             yield record
+
+
+def last_record(path: str | Path, tail: int = 4096) -> Record | None:
+    """The last record of a file, read from its end: a crawl file can hold gigabytes of pages,
+    and only its last line matters here. None for an empty file, or a last line that is torn
+    or longer than `tail` bytes (then it is not a short record such as a CrawlSummary)."""
+    with open(path, "rb") as stream:
+        stream.seek(0, os.SEEK_END)
+        stream.seek(max(0, stream.tell() - tail))
+        lines = [line for line in stream.read().split(b"\n") if line.strip()]
+    return decode(lines[-1].decode("utf-8", "replace")) if lines else None
 
 
 def write_records(path: str | Path, records: Iterable[Record]) -> int:

@@ -17,6 +17,7 @@ from newsmon.pipeline.models import (
 from newsmon.pipeline.runfiles import (
     RunFiles,
     append_record,
+    last_record,
     read_articles,
     read_crawl_state,
     read_records,
@@ -100,3 +101,15 @@ def test_crawl_state_and_run_paths(tmp_path):
     assert files.crawl == tmp_path / "landing" / "run-1" / "crawl.jsonl"
     assert files.dead_letter == tmp_path / "landing" / "dead-letter.jsonl"
     assert files.run_dir.is_absolute()
+
+
+def test_the_last_record_is_read_from_the_end(tmp_path):
+    path = tmp_path / "crawl.jsonl"
+    write_records(path, _records())  # ends with a CrawlSummary
+    assert last_record(path) == _records()[-1]
+    with path.open("a") as stream:  # a page bigger than the tail read
+        append_record(_records()[0], stream)
+        stream.write('{"type": "FetchedPage", "url": "' + "x" * 10_000)  # torn
+    assert last_record(path) is None
+    path.write_text("")
+    assert last_record(path) is None
