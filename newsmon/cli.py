@@ -420,9 +420,9 @@ def cmd_index(args: argparse.Namespace, out: Console, err: Console) -> int:
 
 
 def cmd_kibana(args: argparse.Namespace, out: Console, err: Console) -> int:
-    from .kibana import import_objects, load_objects
+    from .kibana import SAVED_OBJECTS, import_objects, load_objects
 
-    objects = load_objects(Path(args.ndjson), prefix=args.prefix)
+    objects = load_objects(Path(args.ndjson) if args.ndjson else SAVED_OBJECTS, prefix=args.prefix)
     answer = import_objects(
         args.kibana_url,
         objects,
@@ -614,10 +614,6 @@ def _on_sigterm(signum: int, frame: FrameType | None) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    if getattr(args, "ndjson", "unset") is None:
-        from .kibana import SAVED_OBJECTS
-
-        args.ndjson = str(SAVED_OBJECTS)
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",

@@ -124,8 +124,8 @@ def index(processed: str) -> dict[str, Any]:
     from .jobs import index as index_job
     from .pipeline.ledger import Verdict
 
-    with _job_inputs() as (_settings, run_id, store, stories):
-        counts = index_job(processed, store, stories, run_id, retry=_settings.retry_plan)
+    with _job_inputs() as (settings, run_id, store, stories):
+        counts = index_job(processed, store, stories, run_id, retry=settings.retry_plan)
     if counts["verdict"]["code"] != Verdict.OK:
         # A retry would read the same files and reach the same verdict: fail at once, and so
         # emit no asset event; the next scheduled run crawls again.
