@@ -468,18 +468,16 @@ def run_all(
 ) -> dict[str, Any]:
     """The whole job. Interrupted while crawling (Ctrl-C, SIGTERM), it still processes and
     indexes what landed, as an incomplete crawl, then lets the interruption go on."""
+
+    def process_and_index(landing: Path, progress: Progress | None) -> dict[str, Any]:
+        processed = process(landing, store, stories, progress, spacy_model=spacy_model)
+        return index(processed, store, stories, run_id, retry)
+
     try:
         landing = crawl(sources_file, stories, store, run_dir, progress, stop=stop)
     except KeyboardInterrupt:
         landing = RunFiles(Path(run_dir).resolve()).crawl
         if landing.exists():
-            index(
-                process(landing, store, stories, spacy_model=spacy_model),
-                store,
-                stories,
-                run_id,
-                retry,
-            )
+            process_and_index(landing, None)  # no progress bars: the terminal is closing
         raise
-    processed = process(landing, store, stories, progress, spacy_model=spacy_model)
-    return index(processed, store, stories, run_id, retry)
+    return process_and_index(landing, progress)
