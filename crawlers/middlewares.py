@@ -39,7 +39,6 @@ from newsmon.pipeline.canonical import is_web_url
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
-WEB_SCHEMES = ("http", "https")
 
 
 class BlockedAddress(IgnoreRequest):

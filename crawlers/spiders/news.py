@@ -13,7 +13,7 @@ import json
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import replace
 from typing import Any
-from urllib.parse import urldefrag, urlsplit
+from urllib.parse import urldefrag, urljoin, urlsplit
 
 import scrapy
 from scrapy.crawler import Crawler
@@ -36,7 +36,6 @@ from twisted.internet.error import (
 from twisted.python.failure import Failure
 
 from newsmon.crawlers.middlewares import (
-    WEB_SCHEMES,
     BlockedAddress,
     NetworkPolicy,
     UnsupportedScheme,
@@ -77,7 +76,7 @@ def failure_reason(failure: Failure) -> str:
     if isinstance(exc, HttpError) and 300 <= exc.response.status < 400:
         # Scrapy does not follow a redirect to anything but http(s): say which it was.
         location = _header(exc.response, "Location")
-        if location and urlsplit(location).scheme not in WEB_SCHEMES + ("",):
+        if location and not is_web_url(urljoin(exc.response.url, location)):
             return "unsupported_scheme"
         return f"http_error:{exc.response.status}"
     if "robots.txt" in text:
