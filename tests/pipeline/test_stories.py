@@ -35,17 +35,21 @@ def test_story_articles_join_and_lookalikes_do_not(stories):
     assert any(d.lookalike for d in site.articles)
 
 
+# An article with nothing but a title and a text to score (its date inside the story).
+BARE = dict(
+    id="x",
+    url="u",
+    canonical_url="u",
+    source="s",
+    source_name="s",
+    fetched_at="2025-09-01T00:00:00Z",
+    published_at="2025-07-01T00:00:00Z",
+)
+
+
 def test_score_needs_every_required_group(stories):
     (profile,) = stories
-    base = dict(
-        id="x",
-        url="u",
-        canonical_url="u",
-        source="s",
-        source_name="s",
-        fetched_at="2025-09-01T00:00:00Z",
-        published_at="2025-07-01T00:00:00Z",
-    )
+    base = BARE
     both = Article(
         title="North Korea sends engineers",
         text="Deminers and engineers go to Russia's Kursk.",
@@ -82,15 +86,7 @@ def test_profile_adds_terms_from_the_seed_article(stories):
 
 def test_terms_match_whole_words_only(stories):
     (profile,) = stories
-    base = dict(
-        id="x",
-        url="u",
-        canonical_url="u",
-        source="s",
-        source_name="s",
-        fetched_at="2025-09-01T00:00:00Z",
-        published_at="2025-07-01T00:00:00Z",
-    )
+    base = BARE
     text = "North Korea sends engineers and deminers to Russia's Kursk region, officials said."
     real = Article(title="North Korean engineers in Kursk", text=text, **base)
     # The story's words inside longer ones: every required group and enough terms would match
