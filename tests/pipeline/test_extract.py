@@ -4,6 +4,7 @@ import pytest
 from expectations import expected, fixture_files
 
 from newsmon.pipeline.canonical import canonicalize
+from newsmon.pipeline.charset import decode_page
 from newsmon.pipeline.extract import content_hash, extract
 from newsmon.pipeline.ledger import Ledger
 from newsmon.pipeline.models import FetchedPage, doc_id
@@ -11,13 +12,15 @@ from newsmon.pipeline.models import FetchedPage, doc_id
 PAGES = Path(__file__).parents[1] / "fixtures" / "pages"
 
 
-def _page(path: Path, url: str) -> FetchedPage:
+def _page(path: Path, url: str, content_type: str = "") -> FetchedPage:
+    """The fixture as the spider hands it on: decoded as the crawler decodes a response."""
+    encoding, body = decode_page(path.read_bytes(), content_type)
     return FetchedPage(
         url=url,
         final_url=url,
         status=200,
-        body=path.read_bytes().decode("utf-8"),
-        encoding="utf-8",
+        body=body,
+        encoding=encoding,
         fetched_at="2025-09-01T00:00:00Z",
         source="example",
         source_name="Example",
@@ -29,7 +32,8 @@ def test_page_fixture(path):
     expect = expected(path)
     url = expect.get("url", f"https://example.org/{path.stem}")
     ledger = Ledger()
-    articles = list(canonicalize(extract([_page(path, url)], ledger)))
+    page = _page(path, url, expect.get("content_type", ""))
+    articles = list(canonicalize(extract([page], ledger)))
     if expect.get("rejected") or "reject" in expect:
         assert articles == []
         assert [o.outcome for o in ledger.outcomes] == ["rejected"]
@@ -44,6 +48,7 @@ def test_page_fixture(path):
     assert "Copyright" not in article.text and "Home" not in article.text.split()[:3]
     if "published" in expect:
         assert article.published_at == expect["published"]
+    assert article.extractor == expect.get("extractor", "trafilatura")
 
 
 def test_content_hash_ignores_case_whitespace_and_punctuation():
