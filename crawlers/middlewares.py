@@ -6,7 +6,7 @@ Two places, because a URL reaches an address in two ways:
 - ``AddressGuardMiddleware`` (a downloader middleware) sees every request, redirects and
   robots.txt included. It refuses every scheme but http and https, URLs without a host, and IP
   literals outside the allowed networks.
-- ``GuardedResolver`` (Scrapy's DNS_RESOLVER) checks the address a name resolves to at the
+- ``GuardedResolver`` (Scrapy's TWISTED_DNS_RESOLVER) checks the address a name resolves to at the
   moment it is resolved for the connection. The address that is checked is the address that is
   connected to: a name cannot resolve to a public address for a check and to a private one for
   the connection (DNS rebinding), because there is only one resolution.

@@ -20,6 +20,17 @@ AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 0.5  # the default (5 s) makes a first run of a few feeds crawl
 AUTOTHROTTLE_MAX_DELAY = 30
 AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
+# AutoThrottle with a floor per host: a source's own delay, and robots.txt's Crawl-delay up to
+# NEWSMON_CRAWL_DELAY_MAX seconds (newsmon.crawlers.extensions).
+EXTENSIONS = {
+    "scrapy.extensions.throttle.AutoThrottle": None,
+    "newsmon.crawlers.extensions.PoliteThrottle": 0,
+}
+NEWSMON_CRAWL_DELAY_MAX = 30.0
+# Scrapy's downloader lets a host's concurrency be exceeded when no delay is set (see there).
+DOWNLOADER = "newsmon.crawlers.downloader.BoundedDownloader"
+# A source's `concurrency` and `delay` become its host's DOWNLOAD_SLOTS entry; the sources
+# file's `crawl:` block and `defaults:` override the values above (newsmon.pipeline.sources).
 
 # Bounds on what one response may cost. Sources may lower them (timeout, max_page_bytes).
 DOWNLOAD_TIMEOUT = 20
@@ -37,7 +48,7 @@ TELNETCONSOLE_ENABLED = False
 # crawler read a local file (file:), inline data (data:), or an FTP or S3 location.
 DOWNLOAD_HANDLERS = {"file": None, "data": None, "ftp": None, "s3": None}
 # Names are checked where they are resolved for the connection (newsmon.crawlers.middlewares).
-DNS_RESOLVER = "newsmon.crawlers.middlewares.GuardedResolver"
+TWISTED_DNS_RESOLVER = "newsmon.crawlers.middlewares.GuardedResolver"
 
 DOWNLOADER_MIDDLEWARES = {
     # Before robots.txt (100): a blocked address is refused before anything is sent to it.

@@ -102,6 +102,7 @@ def _counts_table(counts: dict[str, Any]) -> Table:
         ("near duplicates (syndicated copies)", counts["duplicates"]["near"]),
         ("already seen, not fetched", counts["seen"]),
     ]
+    rows += [(f"skipped: {reason}", n) for reason, n in counts.get("skipped", {}).items()]
     rows += [(f"rejected: {reason}", n) for reason, n in counts["rejected"].items()]
     for label, n in rows:
         table.add_row(label, str(n))
@@ -191,6 +192,7 @@ def _job(args: argparse.Namespace, settings: Settings, out: Console, err: Consol
                 "unchanged",
                 "not_modified",
                 "seen",
+                "skipped",
                 "sources_read",
                 "outcomes",
                 "adds_up",

@@ -17,6 +17,7 @@ import feedparser
 from lxml import etree
 
 from .canonical import is_web_url
+from .dates import iso_date
 from .models import FeedEntry, utc_iso
 
 # Entity declarations are how XML bombs and external-entity reads start; no news feed needs them.
@@ -47,15 +48,17 @@ class ParsedSource:
     warning: str = ""  # the document was damaged but entries were recovered
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (where, reason)
     child_sitemaps: list[str] = field(default_factory=list)  # from a sitemap index
+    child_lastmod: dict[str, str] = field(default_factory=dict)  # child -> its lastmod (UTC)
 
 
 def _iso(struct: time.struct_time | None) -> str | None:
     if not struct:
         return None
     try:
-        return utc_iso(datetime.fromtimestamp(calendar.timegm(struct), tz=UTC))
+        written = utc_iso(datetime.fromtimestamp(calendar.timegm(struct), tz=UTC))
     except (OverflowError, ValueError, TypeError):
         return None
+    return iso_date(written)  # and inside the sanity window
 
 
 def parse_feed(body: bytes, url: str, source: str, content_type: str = "") -> ParsedSource:
@@ -124,18 +127,12 @@ def parse_sitemap(body: bytes, url: str, source: str) -> ParsedSource:
         if not is_web_url(loc):  # file:///proc/self/environ must never be fetched
             result.skipped.append((loc, "unsupported_scheme"))
             continue
-        published = node.findtext(f".//{{{NEWS_NS}}}publication_date") or node.findtext(
-            f"{{{SITEMAP_NS}}}lastmod"
-        )
-        if published:
-            try:
-                published = utc_iso(
-                    datetime.fromisoformat(published.strip().replace("Z", "+00:00"))
-                )
-            except ValueError:
-                published = None
+        modified = iso_date(node.findtext(f"{{{SITEMAP_NS}}}lastmod"))
+        published = iso_date(node.findtext(f".//{{{NEWS_NS}}}publication_date")) or modified
         if tag == "sitemapindex":
             result.child_sitemaps.append(loc)
+            if modified:
+                result.child_lastmod[loc] = modified
             continue
         result.entries.append(
             FeedEntry(
@@ -144,6 +141,7 @@ def parse_sitemap(body: bytes, url: str, source: str) -> ParsedSource:
                 feed_url=url,
                 title=(node.findtext(f".//{{{NEWS_NS}}}title") or "").strip(),
                 published=published,
+                modified=modified,
             )
         )
     return result

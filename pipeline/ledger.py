@@ -38,6 +38,7 @@ class Ledger:
         """Counts by outcome, and whether they add up to the crawler's count of URLs met."""
         by_outcome = Counter(o.outcome for o in self.outcomes)
         rejected = Counter(o.reason for o in self.outcomes if o.outcome == Outcome.REJECTED)
+        skipped = Counter(o.reason for o in self.outcomes if o.outcome == Outcome.SKIPPED)
         per_url = Counter(o.url for o in self.outcomes)
         doubled = sum(n - 1 for n in per_url.values())
         urls_met = crawl.urls_met if crawl else None
@@ -57,6 +58,7 @@ class Ledger:
             "sources_read": by_outcome[Outcome.SOURCE_READ],
             "not_modified": by_outcome[Outcome.NOT_MODIFIED],
             "seen": by_outcome[Outcome.SEEN],
+            "skipped": dict(sorted(skipped.items())),
             "adds_up": check_arithmetic(urls_met, len(self.outcomes), len(per_url)),
         }
 
@@ -85,7 +87,8 @@ def judge(counts: dict[str, Any]) -> tuple[Verdict, str]:
         return Verdict.NOTHING_DONE, (
             f"the crawler met {met} URLs but no outcome was recorded for any of them"
         )
-    read = counts["sources_read"] + counts["not_modified"]
+    # A feed not due (adaptive polling) was accounted for by an earlier run's read of it.
+    read = counts["sources_read"] + counts["not_modified"] + counts["skipped"].get("not_due", 0)
     if read == 0 and outcomes:
         reasons = ", ".join(f"{r} ({n})" for r, n in counts["rejected"].items())
         return Verdict.NOTHING_DONE, f"no source could be read: {reasons or 'no answer'}"

@@ -26,6 +26,9 @@ class Outcome(StrEnum):
     SOURCE_READ = "source"  # a feed or sitemap read; its entries are URLs of their own
     NOT_MODIFIED = "not_modified"  # a feed answered 304 to a conditional GET
     SEEN = "seen"  # an article URL final in an earlier run: not fetched
+    # Not asked for this run, by the crawl's own rules (with a reason): a feed not due under
+    # adaptive polling, a sitemap beyond the bound, an entry older than the source's window.
+    SKIPPED = "skipped"
 
 
 def doc_id(canonical_url: str) -> str:
@@ -45,6 +48,16 @@ class Source:
     timeout: float | None = None
     max_page_bytes: int | None = None
     wire: bool = False  # a wire agency: its copy is the original of syndicated copies
+    # Politeness towards this source's host: parallel requests and the least delay between
+    # them (robots.txt's Crawl-delay raises it); None = the crawl's defaults.
+    concurrency: int | None = None
+    delay: float | None = None
+    # Adaptive polling: asked at least every poll_interval minutes while it changes; each
+    # unchanged poll doubles the wait, up to max_poll_interval.
+    poll_interval: float = 0.0
+    max_poll_interval: float = 360.0
+    max_sitemaps: int = 20  # child sitemaps followed per sitemap index, newest first
+    max_age_days: float | None = None  # entries dated older than this are not fetched
 
 
 @dataclass(slots=True)
@@ -56,6 +69,7 @@ class FeedEntry:
     feed_url: str
     title: str = ""
     published: str | None = None  # ISO 8601, UTC
+    modified: str | None = None  # a sitemap's lastmod, ISO 8601, UTC
     summary: str = ""
     publisher: str = ""  # the outlet a search feed names for this result
 
@@ -149,6 +163,20 @@ class FeedState:
     url: str
     etag: str = ""
     last_modified: str = ""
+    digest: str = ""  # of the body: a server without conditional GET still shows no change
+    checked_at: str = ""  # ISO 8601, UTC: last asked
+    changed_at: str = ""  # last answered with something new
+    interval_s: int = 0  # the wait before it is due again (adaptive polling)
+    listed_lastmod: str = ""  # a child sitemap: the lastmod its index gave when it was read
+
+
+def poll_fields(state: FeedState) -> dict[str, Any]:
+    """A FeedState's polling fields (all but url and the two validators), for storage."""
+    return {
+        f.name: getattr(state, f.name)
+        for f in fields(state)
+        if f.name not in ("url", "etag", "last_modified")
+    }
 
 
 @dataclass(slots=True)
@@ -207,6 +235,9 @@ class Article:
     stories: list[StoryMatch] = field(default_factory=list)
     alternate_urls: list[str] = field(default_factory=list)
     wire_source: bool = False
+    # What gave the text: trafilatura, or a fallback (newsmon.pipeline.extract) when it found
+    # none; a source whose pages turn to fallbacks has changed its layout.
+    extractor: str = "trafilatura"
 
     # Fields that may differ between two runs over the same input; everything else must not.
     VOLATILE: ClassVar[tuple[str, ...]] = ("fetched_at",)

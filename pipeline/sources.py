@@ -1,10 +1,20 @@
 """Read and validate the sources file (seeds/sources.yaml): which feeds, sitemaps and search
 feeds to crawl. Format (README, "Sources file"):
 
+    crawl:                    # optional: the whole crawl (unset = crawlers/settings.py)
+      concurrent_requests: 16 # in flight at once, all hosts together
+      autothrottle: true      # adapt each host's delay to how fast it answers
+      crawl_delay_max: 30     # robots.txt Crawl-delay is obeyed up to this many seconds
     defaults:                 # optional, applied to every source unless it sets its own
       allow_networks: []      # private networks a source may resolve to (CIDR); none by default
       timeout: 20             # seconds per request
       max_page_bytes: 5000000
+      concurrency: 2          # parallel requests to one host
+      delay: 0.25             # least seconds between requests to one host
+      poll_interval: 0        # minutes; 0 = every run while the feed changes
+      max_poll_interval: 360  # minutes; the longest wait for a feed that does not change
+      max_sitemaps: 20        # child sitemaps followed per sitemap index, newest first
+      max_age_days: null      # entries dated older than this are not fetched; null = no limit
     sources:
       - id: kws               # outlet id, stored in every document as `source`
         name: Korea Wire Service
@@ -21,7 +31,7 @@ from __future__ import annotations
 import ipaddress
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 from urllib.parse import quote_plus, urlsplit
 
 import yaml
@@ -43,26 +53,45 @@ def _networks(value: list[str]) -> list[str]:
     return value
 
 
-class SourceDefaults(BaseModel):
+class CrawlSpec(BaseModel):
+    """Settings of the whole crawl; each one unset keeps crawlers/settings.py's value."""
+
     model_config = ConfigDict(extra="forbid")
 
-    allow_networks: list[str] = Field(default_factory=list)
+    concurrent_requests: int | None = Field(default=None, gt=0)
+    autothrottle: bool | None = None
+    autothrottle_target: float | None = Field(default=None, gt=0)
+    crawl_delay_max: float | None = Field(default=None, ge=0)
+
+
+class _Politeness(BaseModel):
+    """What a source, or the defaults, may set about how its host is asked and polled."""
+
+    model_config = ConfigDict(extra="forbid")
+
     timeout: float | None = Field(default=None, gt=0)
+    concurrency: int | None = Field(default=None, gt=0)
+    delay: float | None = Field(default=None, ge=0)
+    poll_interval: float | None = Field(default=None, ge=0)
+    max_poll_interval: float | None = Field(default=None, ge=0)
+    max_sitemaps: int | None = Field(default=None, gt=0)
+    max_age_days: float | None = Field(default=None, gt=0)
+
+
+class SourceDefaults(_Politeness):
+    allow_networks: list[str] = Field(default_factory=list)
     max_page_bytes: int = Field(default=DEFAULT_MAX_PAGE_BYTES, gt=0)
 
     _check_networks = field_validator("allow_networks")(_networks)
 
 
-class SourceSpec(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class SourceSpec(_Politeness):
     id: str = Field(min_length=1)
     name: str | None = None
     kind: Literal["feed", "sitemap", "search"] = "feed"
     url: str
     wire: bool = False
     allow_networks: list[str] | None = None
-    timeout: float | None = Field(default=None, gt=0)
     max_page_bytes: int | None = Field(default=None, gt=0)
 
     _check_networks = field_validator("allow_networks")(
@@ -91,6 +120,7 @@ class SourceSpec(BaseModel):
 class SourcesFile(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
+    crawl: CrawlSpec = Field(default_factory=CrawlSpec)
     defaults: SourceDefaults = Field(default_factory=SourceDefaults)
     sources: list[SourceSpec] = Field(min_length=1)
 
@@ -99,6 +129,8 @@ class SourcesFile(BaseModel):
 class CrawlPlan:
     sources: list[Source]
     max_page_bytes: int
+    crawl: CrawlSpec
+    defaults: SourceDefaults
 
 
 def _problems(path: Path, exc: ValidationError) -> str:
@@ -139,15 +171,28 @@ def load_sources(path: str | Path, queries: list[str] | None = None) -> CrawlPla
     out: list[Source] = []
     for raw in spec.sources:
         networks = raw.allow_networks if raw.allow_networks is not None else defaults.allow_networks
+
+        def pick(name: str, fallback: object = None, raw: SourceSpec = raw) -> Any:
+            for value in (getattr(raw, name), getattr(defaults, name)):
+                if value is not None:
+                    return value
+            return fallback
+
         base = Source(
             id=raw.id,
             name=raw.name or raw.id,
             url=raw.url,
             kind=raw.kind,
             allow_networks=tuple(networks),
-            timeout=raw.timeout if raw.timeout is not None else defaults.timeout,
+            timeout=pick("timeout"),
             max_page_bytes=raw.max_page_bytes or defaults.max_page_bytes,
             wire=raw.wire,
+            concurrency=pick("concurrency"),
+            delay=pick("delay"),
+            poll_interval=pick("poll_interval", 0.0),
+            max_poll_interval=pick("max_poll_interval", 360.0),
+            max_sitemaps=pick("max_sitemaps", 20),
+            max_age_days=pick("max_age_days"),
         )
         if raw.kind == "search":
             out += [
@@ -155,4 +200,4 @@ def load_sources(path: str | Path, queries: list[str] | None = None) -> CrawlPla
             ]
         else:
             out.append(base)
-    return CrawlPlan(out, defaults.max_page_bytes)
+    return CrawlPlan(out, defaults.max_page_bytes, spec.crawl, defaults)

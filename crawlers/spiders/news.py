@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urldefrag, urljoin, urlsplit
 
@@ -26,6 +27,7 @@ from scrapy.exceptions import (
     DownloadTimeoutError,
 )
 from scrapy.http import Response, TextResponse
+from scrapy.settings import BaseSettings
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import (
     ConnectionRefusedError,
@@ -41,7 +43,9 @@ from newsmon.crawlers.middlewares import (
     UnsupportedScheme,
 )
 from newsmon.pipeline.canonical import is_web_url
-from newsmon.pipeline.feeds import parse_feed, parse_sitemap
+from newsmon.pipeline.charset import decode_page
+from newsmon.pipeline.dates import parse_date
+from newsmon.pipeline.feeds import ParsedSource, parse_feed, parse_sitemap
 from newsmon.pipeline.models import (
     CrawlOutcome,
     FeedEntry,
@@ -51,12 +55,14 @@ from newsmon.pipeline.models import (
     Source,
     utc_now,
 )
+from newsmon.pipeline.polling import after_poll, due_at, is_due
 from newsmon.pipeline.runfiles import Record, read_crawl_state
-from newsmon.pipeline.sources import load_sources
+from newsmon.pipeline.sources import CrawlPlan, load_sources
 
 # Statuses the spider wants to see itself; redirects stay with RedirectMiddleware.
 HANDLED_STATUSES = [304] + list(range(400, 600))
 HTML_TYPES = ("text/html", "application/xhtml+xml")
+MAX_SITEMAP_DEPTH = 2  # an index of indexes of sitemaps; deeper is a loop or a trap
 
 
 def failure_reason(failure: Failure) -> str:
@@ -106,6 +112,36 @@ def _refused_name(failure: Failure) -> bool:
     if policy is None or request is None or not failure.check(DNSLookupError, CannotResolveHost):
         return False
     return (urlsplit(request.url).hostname or "").lower() in policy.refused
+
+
+def crawl_settings(plan: CrawlPlan, current: BaseSettings) -> dict[str, Any]:
+    """Scrapy settings from the sources file: its `crawl:` block, its defaults' politeness, and
+    one DOWNLOAD_SLOTS entry per source host (sources sharing a host: the most polite wins)."""
+    crawl, defaults = plan.crawl, plan.defaults
+    out: dict[str, Any] = {}
+    for name, value in (
+        ("CONCURRENT_REQUESTS", crawl.concurrent_requests),
+        ("AUTOTHROTTLE_ENABLED", crawl.autothrottle),
+        ("AUTOTHROTTLE_TARGET_CONCURRENCY", crawl.autothrottle_target),
+        ("NEWSMON_CRAWL_DELAY_MAX", crawl.crawl_delay_max),
+        ("CONCURRENT_REQUESTS_PER_DOMAIN", defaults.concurrency),
+        ("DOWNLOAD_DELAY", defaults.delay),
+    ):
+        if value is not None:
+            out[name] = value
+    slots: dict[str, dict[str, Any]] = {
+        host: dict(entry) for host, entry in current.getdict("DOWNLOAD_SLOTS").items()
+    }
+    for source in plan.sources:
+        host = urlsplit(source.url).hostname or ""
+        entry = slots.setdefault(host, {})
+        if source.concurrency is not None:
+            theirs = entry.get("concurrency", source.concurrency)
+            entry["concurrency"] = min(theirs, source.concurrency)
+        if source.delay is not None:
+            entry["delay"] = max(entry.get("delay", source.delay), source.delay)
+    out["DOWNLOAD_SLOTS"] = {host: entry for host, entry in slots.items() if entry}
+    return out
 
 
 def longest_prefix(url: str, sources: list[Source]) -> Source | None:
@@ -158,6 +194,8 @@ class NewsSpider(scrapy.Spider):
     def __init__(self, sources: str, state: str = "", queries: str = "[]", **kwargs: Any):
         super().__init__(**kwargs)
         plan = load_sources(sources, json.loads(queries))
+        self.plan = plan
+        self.now = datetime.now(UTC)  # one clock for the crawl: what is due, what is too old
         self.news_sources: list[Source] = plan.sources
         self.max_page_bytes = plan.max_page_bytes
         saved = read_crawl_state(state)
@@ -170,6 +208,10 @@ class NewsSpider(scrapy.Spider):
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NewsSpider:
         spider: NewsSpider = super().from_crawler(crawler, *args, **kwargs)
+        # Settings are frozen only after the spider exists: the sources file's politeness
+        # (priority "spider") overrides crawlers/settings.py, and `--set` overrides both.
+        for name, value in crawl_settings(spider.plan, crawler.settings).items():
+            crawler.settings.set(name, value, priority="spider")
         policy = NetworkPolicy.of(crawler)
         for source in spider.news_sources:
             policy.allow(urlsplit(source.url).hostname or "", source.allow_networks)
@@ -193,21 +235,31 @@ class NewsSpider(scrapy.Spider):
         )
         if source.timeout:
             meta["download_timeout"] = float(source.timeout)
-        return scrapy.Request(
+        request = scrapy.Request(
             url, callback=callback, errback=self.on_failure, meta=meta, dont_filter=True
         )
+        saved = self.validators.get(url)  # conditional GET for every feed and sitemap
+        if saved and saved.etag:
+            request.headers["If-None-Match"] = saved.etag
+        if saved and saved.last_modified:
+            request.headers["If-Modified-Since"] = saved.last_modified
+        return request
 
     async def start(self) -> AsyncIterator[Record | scrapy.Request]:
         for source in self.news_sources:
             if not self._first_meeting(source.url):
                 continue
-            request = self._request(source.url, source, self.parse_source)
             saved = self.validators.get(source.url)
-            if saved and saved.etag:
-                request.headers["If-None-Match"] = saved.etag
-            if saved and saved.last_modified:
-                request.headers["If-Modified-Since"] = saved.last_modified
-            yield request
+            if not is_due(saved, self.now):
+                yield CrawlOutcome(
+                    source.url,
+                    Outcome.SKIPPED,
+                    "not_due",
+                    source=source.id,
+                    detail=f"due {due_at(saved)}",
+                )
+                continue
+            yield self._request(source.url, source, self.parse_source)
         # Article URLs that failed for a passing reason in an earlier run, now due: asked for
         # whether or not their feed changed.
         for pending in self.pending:
@@ -226,8 +278,13 @@ class NewsSpider(scrapy.Spider):
     def parse_source(self, response: Response) -> Iterator[Record | scrapy.Request]:
         source: Source = response.meta["source"]
         url = _met_url(response.meta, response.url)
+        listed_lastmod = response.meta.get("listed_lastmod", "")
         if response.status == 304:
             yield CrawlOutcome(url, Outcome.NOT_MODIFIED, source=source.id)
+            saved = self.validators.get(url)
+            yield after_poll(
+                saved, url, source, self.now, status=304, listed_lastmod=listed_lastmod
+            )
             return
         if response.status >= 400:
             yield CrawlOutcome(url, Outcome.REJECTED, _http_reason(response), source=source.id)
@@ -246,23 +303,55 @@ class NewsSpider(scrapy.Spider):
             source=source.id,
             detail=f"{len(parsed.entries)} entries {parsed.warning}".strip(),
         )
-        yield FeedState(
+        yield after_poll(
+            self.validators.get(url),
             url,
+            source,
+            self.now,
+            status=response.status,
+            body=response.body,
             etag=_header(response, "ETag"),
             last_modified=_header(response, "Last-Modified"),
+            listed_lastmod=listed_lastmod,
         )
         for where, reason in parsed.skipped:
             if self._first_meeting(where):
                 yield CrawlOutcome(where, Outcome.REJECTED, reason, source=source.id)
-        for child in parsed.child_sitemaps:
-            if not self._first_meeting(child):
-                continue
-            if not is_web_url(child):
-                yield CrawlOutcome(child, Outcome.REJECTED, "unsupported_scheme", source=source.id)
-            else:
-                yield self._request(child, source, self.parse_source, sitemap=True)
+        yield from self._children(parsed, source, int(response.meta.get("sitemap_depth", 0)))
         for entry in parsed.entries:
             yield from self._follow(entry, source)
+
+    def _children(
+        self, parsed: ParsedSource, source: Source, depth: int
+    ) -> Iterator[Record | scrapy.Request]:
+        """A sitemap index's children: the newest max_sitemaps of them, MAX_SITEMAP_DEPTH deep,
+        and only those whose lastmod moved since they were last read."""
+        lastmod = parsed.child_lastmod
+        newest_first = sorted(parsed.child_sitemaps, key=lambda c: lastmod.get(c, ""), reverse=True)
+        for rank, child in enumerate(newest_first):
+            if not self._first_meeting(child):
+                continue
+            listed = lastmod.get(child, "")
+            saved = self.validators.get(child)
+            if not is_web_url(child):
+                yield CrawlOutcome(child, Outcome.REJECTED, "unsupported_scheme", source=source.id)
+            elif depth + 1 > MAX_SITEMAP_DEPTH:
+                yield CrawlOutcome(child, Outcome.SKIPPED, "sitemap_depth", source=source.id)
+            elif rank >= source.max_sitemaps:
+                yield CrawlOutcome(child, Outcome.SKIPPED, "sitemap_limit", source=source.id)
+            elif listed and saved and saved.listed_lastmod and listed <= saved.listed_lastmod:
+                yield CrawlOutcome(
+                    child, Outcome.NOT_MODIFIED, source=source.id, detail=f"lastmod {listed}"
+                )
+            else:
+                yield self._request(
+                    child,
+                    source,
+                    self.parse_source,
+                    sitemap=True,
+                    sitemap_depth=depth + 1,
+                    listed_lastmod=listed,
+                )
 
     def _outlet(self, url: str, listed_by: Source, entry: FeedEntry) -> Source:
         """The source whose settings (outlet, networks, timeout, size cap) an article gets: the
@@ -280,9 +369,9 @@ class NewsSpider(scrapy.Spider):
         host = parts.hostname or parts.netloc
         return replace(listed_by, id=host, name=entry.publisher or host, kind="feed", wire=False)
 
-    def _follow(self, entry: FeedEntry, source: Source) -> Iterator[Record | scrapy.Request]:
+    def _follow(self, entry: FeedEntry, listed_by: Source) -> Iterator[Record | scrapy.Request]:
         url = urldefrag(entry.url).url
-        source = self._outlet(url, source, entry)
+        source = self._outlet(url, listed_by, entry)
         if not self._first_meeting(url):
             return
         if not is_web_url(url):
@@ -291,7 +380,26 @@ class NewsSpider(scrapy.Spider):
         if url in self.seen_urls:
             yield CrawlOutcome(url, Outcome.SEEN, source=source.id)
             return
+        if self._too_old(entry, listed_by):
+            yield CrawlOutcome(
+                url,
+                Outcome.SKIPPED,
+                "before_window",
+                source=source.id,
+                detail=f"dated {entry.modified or entry.published}",
+            )
+            return
         yield self._request(url, source, self.parse_article, entry=entry)
+
+    def _too_old(self, entry: FeedEntry, listed_by: Source) -> bool:
+        """Dated (published, or last modified if later) before the listing source's window."""
+        if listed_by.max_age_days is None:
+            return False
+        dates = [d for d in (entry.published, entry.modified) if d]
+        if not dates:
+            return False  # undated: the page itself may say; fetching is the safe side
+        newest = parse_date(max(dates), self.now)
+        return newest is not None and newest < self.now - timedelta(days=listed_by.max_age_days)
 
     def parse_article(self, response: Response) -> Iterator[Record]:
         source: Source = response.meta["source"]
@@ -306,25 +414,26 @@ class NewsSpider(scrapy.Spider):
                 feed_url=entry.feed_url,
             )
             return
-        content_type = _header(response, "Content-Type").lower()
+        content_type = _header(response, "Content-Type")
         if not isinstance(response, TextResponse) or (
-            content_type and not content_type.startswith(HTML_TYPES)
+            content_type and not content_type.lower().startswith(HTML_TYPES)
         ):
             yield CrawlOutcome(
                 url, Outcome.REJECTED, "not_html", source=source.id, detail=content_type[:80]
             )
             return
+        encoding, text = decode_page(response.body, content_type)
         yield FetchedPage(
             url=url,
             final_url=response.url,
             status=response.status,
-            body=response.text,
-            encoding=response.encoding,
+            body=text,
+            encoding=encoding,
             fetched_at=utc_now(),
             source=source.id,
             source_name=source.name,
             feed_url=entry.feed_url,
-            content_type=content_type,
+            content_type=content_type.lower(),
             entry_title=entry.title,
             entry_published=entry.published,
             entry_summary=entry.summary,

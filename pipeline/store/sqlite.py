@@ -18,6 +18,7 @@ from ..models import (
     PendingURL,
     Regroup,
     Story,
+    poll_fields,
     utc_now,
 )
 from .base import (
@@ -31,7 +32,7 @@ from .base import (
 )
 
 SCHEMA = resources.files(__package__) / "sqlite_schema.sql"
-SCHEMA_VERSION = "2"  # 2: full-text rows keyed by the article rowid
+SCHEMA_VERSION = "3"  # 2: full-text rows keyed by the article rowid; 3: feed polling
 
 
 def fts_query(query: str) -> str:
@@ -85,6 +86,10 @@ class SQLiteStore:
             self._migrate_from_1()
             report.say("migrated schema 1 -> 2 (full-text rows keyed by rowid)")
         self.db.executescript(SCHEMA.read_text(encoding="utf-8"))
+        columns = {r["name"] for r in self.db.execute("PRAGMA table_info(feed_state)")}
+        if "poll" not in columns:  # a store from before adaptive polling (schema 1 or 2)
+            self.db.execute("ALTER TABLE feed_state ADD COLUMN poll TEXT NOT NULL DEFAULT '{}'")
+            report.say("migrated schema -> 3 (feed polling state)")
         self.db.execute(
             "INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", (SCHEMA_VERSION,)
         )
@@ -363,14 +368,18 @@ class SQLiteStore:
 
     # -- crawl state --------------------------------------------------------------------------
     def feed_states(self) -> dict[str, FeedState]:
-        rows = self.db.execute("SELECT url, etag, last_modified FROM feed_state")
-        return {r["url"]: FeedState(r["url"], r["etag"], r["last_modified"]) for r in rows}
+        rows = self.db.execute("SELECT url, etag, last_modified, poll FROM feed_state")
+        return {
+            r["url"]: FeedState(r["url"], r["etag"], r["last_modified"], **json.loads(r["poll"]))
+            for r in rows
+        }
 
     def save_feed_states(self, states: Iterable[FeedState]) -> None:
         with self.db:
             self.db.executemany(
-                "INSERT OR REPLACE INTO feed_state VALUES (?, ?, ?)",
-                [(s.url, s.etag, s.last_modified) for s in states],
+                "INSERT OR REPLACE INTO feed_state (url, etag, last_modified, poll) "
+                "VALUES (?, ?, ?, ?)",
+                [(s.url, s.etag, s.last_modified, json.dumps(poll_fields(s))) for s in states],
             )
 
     def seen_urls(self) -> list[str]:

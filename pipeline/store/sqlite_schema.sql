@@ -50,11 +50,13 @@ CREATE TABLE IF NOT EXISTS stories (
     doc TEXT NOT NULL
 );
 
--- Conditional-GET validators per feed.
+-- Conditional-GET validators per feed, and its adaptive polling (FeedState's other fields,
+-- as JSON: digest, checked_at, changed_at, interval_s, listed_lastmod).
 CREATE TABLE IF NOT EXISTS feed_state (
     url           TEXT PRIMARY KEY,
     etag          TEXT NOT NULL DEFAULT '',
-    last_modified TEXT NOT NULL DEFAULT ''
+    last_modified TEXT NOT NULL DEFAULT '',
+    poll          TEXT NOT NULL DEFAULT '{}'
 );
 
 -- The latest outcome of every URL ever met, and which run gave it.

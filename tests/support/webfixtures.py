@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import random
 import subprocess
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -38,6 +40,9 @@ class Site:
         self.routes = routes
         self.requests: list[str] = []
         self.sent: list[tuple[str, int, int]] = []  # (path, status, body bytes)
+        self.arrivals: list[tuple[str, float]] = []  # (path, time.monotonic() on arrival)
+        self.active = self.max_active = 0  # requests being answered now, and the most at once
+        lock = threading.Lock()
         site = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -45,7 +50,18 @@ class Site:
                 pass
 
             def do_GET(self) -> None:  # noqa: N802
-                site.requests.append(self.path)
+                with lock:
+                    site.requests.append(self.path)
+                    site.arrivals.append((self.path, time.monotonic()))
+                    site.active += 1
+                    site.max_active = max(site.max_active, site.active)
+                try:
+                    self._answer()
+                finally:
+                    with lock:
+                        site.active -= 1
+
+            def _answer(self) -> None:
                 route = site.routes.get(self.path.split("?")[0], Reply(404, b"not found"))
                 reply = route(self) if callable(route) else route
                 self.send_response(reply.status)
@@ -62,6 +78,11 @@ class Site:
         self.host, self.port = host, self.server.server_address[1]
         self.base = f"http://{host}:{self.port}"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def gaps(self, prefix: str) -> list[float]:
+        """Seconds between the arrivals of successive requests whose path starts with prefix."""
+        times = [t for path, t in self.arrivals if path.startswith(prefix)]
+        return [b - a for a, b in zip(times, times[1:], strict=False)]
 
     def close(self) -> None:
         self.server.shutdown()
@@ -82,6 +103,16 @@ def article_page(title: str, words: int = 200) -> bytes:
     return (
         f"<html><head><title>{title}</title></head><body><article><h1>{title}</h1>"
         f"<p>{body}.</p><p>{body}.</p></article></body></html>"
+    ).encode()
+
+
+def distinct_page(title: str, words: int = 200) -> bytes:
+    """An article page whose text shares next to nothing with any other title's: not a copy."""
+    rng = random.Random(title)
+    body = " ".join(f"w{rng.randrange(1_000_000)}" for _ in range(words))
+    return (
+        f"<html><head><title>{title}</title></head><body><article><h1>{title}</h1>"
+        f"<p>{body}.</p></article></body></html>"
     ).encode()
 
 
@@ -130,11 +161,15 @@ def crawl(
     state: Path | None = None,
     timeout: float = 120,
     queries: list[str] | None = None,
+    crawl_block: dict[str, Any] | None = None,
 ) -> Crawl:
     """One crawl of these sources by the real crawler, in a subprocess as newsmon runs it."""
     tmp.mkdir(parents=True, exist_ok=True)
     sources_file = tmp / "sources.yaml"
-    sources_file.write_text(yaml.safe_dump({"defaults": defaults or {}, "sources": sources}))
+    document = {"defaults": defaults or {}, "sources": sources}
+    if crawl_block:
+        document["crawl"] = crawl_block
+    sources_file.write_text(yaml.safe_dump(document))
     out = tmp / "crawl.jsonl"
     cmd = crawler_command(sources_file, out, state, queries or [], "WARNING", settings)
     env = {

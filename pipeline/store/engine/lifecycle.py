@@ -10,7 +10,7 @@ from typing import Any
 
 from ..base import SetupReport
 from .base import EngineBase
-from .transport import EngineError
+from .transport import EngineError, EngineUnavailable
 
 
 class Lifecycle(EngineBase):
@@ -77,7 +77,21 @@ class Lifecycle(EngineBase):
         self._ready = True
         self._put_templates(report)
         if self.exists():
-            report.say(f"alias {self.articles} exists: {', '.join(self.article_indices())}")
+            indices = self.article_indices()
+            report.say(f"alias {self.articles} exists: {', '.join(indices)}")
+            # New fields (strict mappings refuse a document with an unknown one) are added to
+            # the indices already there; a change they cannot take needs `index migrate`.
+            mappings = self._load("component_mappings.json")["template"]["mappings"]
+            try:
+                self._request("PUT", f"/{','.join(indices)}/_mapping", mappings)
+                report.say("article mappings brought up to date")
+            except EngineUnavailable:
+                raise
+            except EngineError as exc:
+                report.say(
+                    f"article mappings cannot be updated in place ({exc.status}): run "
+                    "`newsmon index migrate`"
+                )
         else:
             first = f"{self.articles}-v{self.mapping_version}-000001"
             self._request(

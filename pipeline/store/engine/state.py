@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from ...models import CrawlOutcome, FeedState, Outcome, PendingURL, utc_now
+from ...models import CrawlOutcome, FeedState, Outcome, PendingURL, poll_fields, utc_now
 from ..base import FINAL_OUTCOMES
 from .base import EngineBase, url_key
 from .documents import Documents, Op
@@ -25,7 +25,10 @@ class CrawlStateStore(Documents, EngineBase):
         hits = self._scan(self.state, {"term": {"kind": "feed"}}, [{"url": "asc"}])
         return {
             h["_source"]["url"]: FeedState(
-                h["_source"]["url"], h["_source"]["etag"], h["_source"]["last_modified"]
+                h["_source"]["url"],
+                h["_source"]["etag"],
+                h["_source"]["last_modified"],
+                **h["_source"].get("poll", {}),
             )
             for h in hits
         }
@@ -40,6 +43,7 @@ class CrawlStateStore(Documents, EngineBase):
                         "url": s.url,
                         "etag": s.etag,
                         "last_modified": s.last_modified,
+                        "poll": poll_fields(s),
                     },
                 )
                 for s in states

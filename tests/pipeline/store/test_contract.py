@@ -96,10 +96,19 @@ def test_story_records_and_members(store):
 
 
 def test_crawl_state(store):
-    store.save_feed_states(
-        [FeedState("https://e.org/rss", '"abc"', "Mon, 01 Sep 2025 00:00:00 GMT")]
+    polled = FeedState(
+        "https://e.org/rss",
+        '"abc"',
+        "Mon, 01 Sep 2025 00:00:00 GMT",
+        digest="d1",
+        checked_at="2025-09-01T00:10:00Z",
+        changed_at="2025-09-01T00:00:00Z",
+        interval_s=1800,
+        listed_lastmod="2025-08-31T00:00:00Z",
     )
-    assert store.feed_states()["https://e.org/rss"].etag == '"abc"'
+    store.save_feed_states([polled, FeedState("https://e.org/other")])
+    assert store.feed_states()["https://e.org/rss"] == polled  # every polling field kept
+    assert store.feed_states()["https://e.org/other"] == FeedState("https://e.org/other")
     store.record_outcomes(
         "r1",
         [

@@ -92,3 +92,29 @@ def test_writing_before_setup_is_refused_with_the_fix(request):
     fresh = make_engine_store("opensearch", request)
     with pytest.raises(StoreNotReady, match="newsmon index setup"):
         fresh.upsert_articles([_article(1)])
+
+
+def test_setup_adds_new_fields_to_the_indices_already_behind_the_alias(store):
+    """An index created before a field existed refuses documents with it (strict mappings);
+    setup brings it up to date, as it does for the other indices."""
+    (index,) = store.article_indices()
+    mappings = store._request("GET", f"/{index}/_mapping")[index]["mappings"]
+    analysis = store._request("GET", f"/{index}/_settings")[index]["settings"]["index"]["analysis"]
+    del mappings["properties"]["extractor"]  # the index as a deployment before the field has it
+    store._request("DELETE", f"/{index}")
+    legacy = f"{store.prefix}-legacy"  # outside the template's pattern, which would add it back
+    store._request(
+        "PUT",
+        f"/{legacy}",
+        {
+            "settings": {"analysis": analysis},
+            "mappings": mappings,
+            "aliases": {store.articles: {"is_write_index": True}},
+        },
+    )
+    refused = store.upsert_articles([_article(1)])
+    ((refused_id, why),) = refused.failed
+    assert refused_id == _article(1).id and "strict_dynamic_mapping" in why
+    report = store.setup()
+    assert "article mappings brought up to date" in report.lines
+    assert store.upsert_articles([_article(1)]).written == [_article(1).id]

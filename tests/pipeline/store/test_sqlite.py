@@ -43,3 +43,21 @@ def test_updating_an_article_keeps_one_full_text_row(tmp_path):
         assert store.db.execute("SELECT count(*) FROM articles_fts").fetchone()[0] == 1
         assert store.search("Kursk") == []  # only the old text had it
         assert [h["id"] for h in store.search("bridges")] == [_article(1).id]
+
+
+def test_a_store_from_before_feed_polling_gets_its_column_and_keeps_its_validators(tmp_path):
+    path = tmp_path / "old.sqlite"
+    SQLiteStore(path).close()
+    db = sqlite3.connect(path)
+    with db:  # the feed_state table as schema 2 had it
+        db.execute("DROP TABLE feed_state")
+        db.execute(
+            "CREATE TABLE feed_state (url TEXT PRIMARY KEY, etag TEXT NOT NULL DEFAULT '', "
+            "last_modified TEXT NOT NULL DEFAULT '')"
+        )
+        db.execute("INSERT INTO feed_state VALUES ('https://e.org/rss', '\"v1\"', '')")
+        db.execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'")
+    db.close()
+    with SQLiteStore(path) as store:
+        (state,) = store.feed_states().values()
+        assert (state.etag, state.interval_s) == ('"v1"', 0)
