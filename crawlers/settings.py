@@ -32,6 +32,12 @@ DOWNLOADER = "newsmon.crawlers.downloader.BoundedDownloader"
 # A source's `concurrency` and `delay` become its host's DOWNLOAD_SLOTS entry; the sources
 # file's `crawl:` block and `defaults:` override the values above (newsmon.pipeline.sources).
 
+# Scrapy starts CONCURRENT_ITEMS asyncio tasks for every callback's output, however little it
+# yields: at its default (100) that was 100 tasks per article page and a third of the crawl's
+# CPU (bench/crawl_throughput.py). The landing pipeline writes a line per item and gains
+# nothing from more.
+CONCURRENT_ITEMS = 4
+
 # Bounds on what one response may cost. Sources may lower them (timeout, max_page_bytes).
 DOWNLOAD_TIMEOUT = 20
 DOWNLOAD_MAXSIZE = 5_000_000  # news pages are far smaller; bigger ones are not articles
