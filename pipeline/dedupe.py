@@ -1,4 +1,5 @@
-"""Stage 3, dedupe: exact duplicates (canonical URL, text hash) and near-duplicates (MinHash).
+"""Stage 3, dedupe: exact duplicates (canonical URL; the same text on the same outlet) and
+near-duplicates (MinHash; a word-for-word republication on another outlet is one too).
 
 Originals come first: within a batch, articles are ordered by publication time, and a wire
 agency wins a tie, so a syndicated copy points at the wire story it was made from.
@@ -73,6 +74,36 @@ class _Seen:
             self.by_band[band].append(article)
 
 
+def sign(article: Article) -> Article:
+    """The article's MinHash signature and band keys, at the current version."""
+    article.minhash = minhash.signature(article.text)
+    article.minhash_bands = minhash.band_keys(article.minhash) if article.minhash else []
+    article.minhash_version = minhash.VERSION
+    return article
+
+
+def resign_stored(store: Any, batch: int = 500) -> int:
+    """Recompute the signatures and band keys of stored documents signed by an older
+    minhash version (a migration step: old band keys never meet new ones). Returns how many
+    documents were rewritten."""
+    # Ids first: rewriting documents while a scan of them is open is not safe in every store.
+    ids = [d["id"] for d in store.iter_articles() if d.get("minhash_version") != minhash.VERSION]
+    done = 0
+    for start in range(0, len(ids), batch):
+        docs = (store.get_article(doc_id) for doc_id in ids[start : start + batch])
+        done += _rewrite(store, [sign(Article.from_document(d)) for d in docs if d])
+    return done
+
+
+def _rewrite(store: Any, articles: list[Article]) -> int:
+    if not articles:
+        return 0
+    result = store.upsert_articles(articles)
+    if result.failed:
+        raise RuntimeError(f"{len(result.failed)} documents not re-signed: {result.failed[0]}")
+    return len(articles)
+
+
 def dedupe(
     articles: Iterable[Article],
     store: DuplicateLookup,
@@ -132,10 +163,18 @@ def _is_new(
             CrawlOutcome(article.url, Outcome.UNCHANGED, source=article.source, doc_id=article.id)
         )
         return False
+    # The same text is an exact duplicate only on the same outlet (a page under two URLs the
+    # canonical link does not join). On another outlet it is a republication: that outlet's
+    # own document, kept as a copy (similarity 1.0) so that it counts as coverage.
     same_text = seen.by_hash.get(article.content_hash)
-    if same_text is None:
+    if same_text is not None and seen.by_id[same_text].source != article.source:
+        same_text = None
+    elif same_text is None:
         stored = store.find_by_content_hash(article.content_hash)
-        if stored and stored != article.id and _precedes(article, store.get_article(stored)):
+        doc = store.get_article(stored) if stored and stored != article.id else None
+        if doc is not None and doc.get("source") != article.source:
+            stored = None
+        elif stored and stored != article.id and _precedes(article, doc):
             # The same text was stored from a later publication (a crawl met the copy
             # first): this one is the original; the stored copy goes.
             regroups.append(Regroup(old=stored, new=article.id, exact=True))
@@ -145,21 +184,18 @@ def _is_new(
         _record_duplicate(ledger, article, Outcome.DUPLICATE_EXACT, same_text)
         return False
 
-    article.minhash = minhash.signature(article.text)
-    article.minhash_bands = minhash.band_keys(article.minhash) if article.minhash else []
+    sign(article)
     best, best_score = None, 0.0
-    candidates = [
-        (c.id, c.duplicate_of, c.minhash)
-        for band in article.minhash_bands
-        for c in seen.by_band.get(band, [])
-    ]
-    stored_candidates = [
-        (c["id"], c.get("duplicate_of"), c["minhash"])
-        for c in store.near_candidates(article.minhash_bands)
-    ]
-    candidates += stored_candidates
+    # One candidate once, however many bands it shares: the batch's own first, then the
+    # store's (a document of this batch may be stored from an earlier run as well).
+    candidates: dict[str, tuple[str | None, list[int]]] = {}
+    for band in article.minhash_bands:
+        for kept in seen.by_band.get(band, ()):
+            candidates.setdefault(kept.id, (kept.duplicate_of, kept.minhash))
+    for doc in store.near_candidates(article.minhash_bands):
+        candidates.setdefault(doc["id"], (doc.get("duplicate_of"), doc["minhash"]))
     removed = {r.old for r in regroups if r.exact}
-    for cid, cdup, csig in candidates:
+    for cid, (cdup, csig) in candidates.items():
         if cid == article.id or cid in removed:
             continue
         score = minhash.similarity(article.minhash, csig)

@@ -226,6 +226,7 @@ class Article:
     dup_similarity: float | None = None
     minhash: list[int] = field(default_factory=list)
     minhash_bands: list[str] = field(default_factory=list)
+    minhash_version: int = 0  # pipeline.minhash.VERSION of the signature; 0 = none or older
     entities: list[Entity] = field(default_factory=list)
     persons: list[str] = field(default_factory=list)
     orgs: list[str] = field(default_factory=list)

@@ -96,16 +96,12 @@ def ground_truth(site: DemoSite, sources: list[dict[str, Any]], queries: list[st
     for canonical, urls in by_canonical.items():
         art = article_of[canonical]
         # One document per canonical URL; the URL that is the canonical one represents it,
-        # every other URL of it (AMP, tracking parameters) is an exact duplicate.
+        # every other URL of it (AMP, tracking parameters) is an exact duplicate. A copy, even
+        # a word-for-word one, is its own outlet's document: a near duplicate of its original.
         first, *twins = sorted(urls, key=lambda u: (u != canonical, u))
         original = canonical_of[art.copy_of] if art.copy_of else ""
-        for twin in twins:  # a twin of a word-for-word copy duplicates the copy's original
-            outcomes[twin] = Expected(
-                Outcome.DUPLICATE_EXACT, original=original if art.unchanged_copy else canonical
-            )
-        if art.unchanged_copy:
-            outcomes[first] = Expected(Outcome.DUPLICATE_EXACT, original=original)
-            continue
+        for twin in twins:
+            outcomes[twin] = Expected(Outcome.DUPLICATE_EXACT, original=canonical)
         truth.indexed.add(canonical)
         if art.copy_of:
             outcomes[first] = Expected(Outcome.DUPLICATE_NEAR, original=original)

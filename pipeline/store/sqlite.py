@@ -32,7 +32,7 @@ from .base import (
 )
 
 SCHEMA = resources.files(__package__) / "sqlite_schema.sql"
-SCHEMA_VERSION = "3"  # 2: full-text rows keyed by the article rowid; 3: feed polling
+SCHEMA_VERSION = "4"  # 2: full-text rows keyed by rowid; 3: feed polling; 4: MinHash v2
 
 
 def fts_query(query: str) -> str:
@@ -90,6 +90,11 @@ class SQLiteStore:
         if "poll" not in columns:  # a store from before adaptive polling (schema 1 or 2)
             self.db.execute("ALTER TABLE feed_state ADD COLUMN poll TEXT NOT NULL DEFAULT '{}'")
             report.say("migrated schema -> 3 (feed polling state)")
+        if version and int(version[0]) < 4:
+            from ..dedupe import resign_stored
+
+            count = resign_stored(self)
+            report.say(f"migrated -> 4: MinHash signatures recomputed for {count} documents")
         self.db.execute(
             "INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", (SCHEMA_VERSION,)
         )

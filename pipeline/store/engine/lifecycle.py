@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from ...minhash import VERSION
 from ..base import SetupReport
 from .base import EngineBase
 from .transport import EngineError, EngineUnavailable
@@ -135,6 +136,7 @@ class Lifecycle(EngineBase):
         versions = {int(m.group(1)) for i in current if (m := re.search(r"-v(\d+)-\d+$", i))}
         if versions == {target_version}:
             report.say(f"already at mapping version {target_version}")
+            self._resign(report)
             return report
         self._put_templates(report)
         new = f"{self.articles}-v{target_version}-000001"
@@ -158,4 +160,12 @@ class Lifecycle(EngineBase):
             for old in current:
                 self._request("DELETE", f"/{old}")
                 report.say(f"deleted {old}")
+        self._resign(report)
         return report
+
+    def _resign(self, report: SetupReport) -> None:
+        """Documents signed by an older MinHash version get new signatures and band keys."""
+        from ...dedupe import resign_stored
+
+        count = resign_stored(self)
+        report.say(f"MinHash signatures recomputed for {count} documents (version {VERSION})")

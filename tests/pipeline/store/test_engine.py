@@ -69,7 +69,10 @@ def test_migration_to_a_new_mapping_version_behind_the_alias(store, tmp_path, re
     assert v2.count_articles() == 2
     mapping = v2._request("GET", f"/{store.prefix}-articles-v2-000001/_mapping")
     assert "section" in next(iter(mapping.values()))["mappings"]["properties"]
-    assert v2.migrate().lines == ["already at mapping version 2"]
+    assert v2.migrate().lines == [
+        "already at mapping version 2",
+        "MinHash signatures recomputed for 0 documents (version 2)",
+    ]
     assert v2.upsert_articles([_article(3)]).written == [_article(3).id]
 
 
@@ -118,3 +121,16 @@ def test_setup_adds_new_fields_to_the_indices_already_behind_the_alias(store):
     report = store.setup()
     assert "article mappings brought up to date" in report.lines
     assert store.upsert_articles([_article(1)]).written == [_article(1).id]
+
+
+def test_migrate_re_signs_documents_signed_by_an_older_minhash(store):
+    from newsmon.pipeline import minhash
+
+    store.upsert_articles([_article(1), _article(2)])  # version 0 signatures
+    report = store.migrate()
+    assert f"MinHash signatures recomputed for 2 documents (version {minhash.VERSION})" in (
+        report.lines
+    )
+    bands = minhash.band_keys(minhash.signature(_article(2).text))
+    assert _article(2).id in {c["id"] for c in store.near_candidates(bands)}
+    assert "MinHash signatures recomputed for 0 documents" in " ".join(store.migrate().lines)

@@ -61,3 +61,22 @@ def test_a_store_from_before_feed_polling_gets_its_column_and_keeps_its_validato
     with SQLiteStore(path) as store:
         (state,) = store.feed_states().values()
         assert (state.etag, state.interval_s) == ('"v1"', 0)
+
+
+def test_a_store_signed_by_an_older_minhash_is_re_signed_on_open(tmp_path):
+    """Old band keys never meet new ones: without the migration, no stored document would be
+    found as a near-duplicate candidate again."""
+    from newsmon.pipeline import minhash
+
+    path = tmp_path / "old.sqlite"
+    with SQLiteStore(path) as store:
+        store.upsert_articles([_article(1), _article(2)])  # version 0 signatures
+        store.db.execute("UPDATE meta SET value = '3' WHERE key = 'schema_version'")
+        store.db.commit()
+    with SQLiteStore(path) as store:
+        doc = store.get_article(_article(1).id)
+        assert doc["minhash_version"] == minhash.VERSION
+        assert doc["minhash"] == minhash.signature(_article(1).text)
+        found = store.near_candidates(minhash.band_keys(minhash.signature(_article(1).text)))
+        assert _article(1).id in {c["id"] for c in found}
+        assert store.get_article(_article(2).id)["minhash_version"] == minhash.VERSION
