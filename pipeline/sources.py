@@ -18,7 +18,7 @@ feeds to crawl. Format (README, "Sources file"):
     sources:
       - id: kws               # outlet id, stored in every document as `source`
         name: Korea Wire Service
-        kind: feed            # feed (RSS or Atom, sniffed) | sitemap | search
+        kind: feed            # feed (RSS or Atom, sniffed) | sitemap | search | aggregator
         url: https://example.org/rss.xml   # for search: a template with {query}
         wire: true            # a wire agency: the original of syndicated copies
 
@@ -88,7 +88,7 @@ class SourceDefaults(_Politeness):
 class SourceSpec(_Politeness):
     id: str = Field(min_length=1)
     name: str | None = None
-    kind: Literal["feed", "sitemap", "search"] = "feed"
+    kind: Literal["feed", "sitemap", "search", "aggregator"] = "feed"
     url: str
     wire: bool = False
     allow_networks: list[str] | None = None

@@ -62,6 +62,7 @@ from newsmon.pipeline.sources import CrawlPlan, load_sources
 # Statuses the spider wants to see itself; redirects stay with RedirectMiddleware.
 HANDLED_STATUSES = [304] + list(range(400, 600))
 HTML_TYPES = ("text/html", "application/xhtml+xml")
+AGGREGATING = ("search", "aggregator")  # feeds of other outlets' articles: never the publisher
 MAX_SITEMAP_DEPTH = 2  # an index of indexes of sitemaps; deeper is a loop or a trap
 
 
@@ -144,12 +145,13 @@ def crawl_settings(plan: CrawlPlan, current: BaseSettings) -> dict[str, Any]:
     return out
 
 
-def longest_prefix(url: str, sources: list[Source]) -> Source | None:
+def longest_prefix(url: str, sources: list[Source], prefer: Source | None = None) -> Source | None:
     """The source on the URL's host whose URL shares the longest path prefix with it (path
-    segments, whole ones); None when no source is on that host."""
+    segments, whole ones); on a tie `prefer` (the feed that listed it), then the first listed;
+    None when no source is on that host."""
     parts = urlsplit(url)
     segments = [s for s in parts.path.split("/") if s]
-    best: tuple[int, int] | None = None
+    best: tuple[int, bool, int] | None = None
     chosen = None
     for n, source in enumerate(sources):
         theirs = urlsplit(source.url)
@@ -162,8 +164,8 @@ def longest_prefix(url: str, sources: list[Source]) -> Source | None:
                 break
             shared += 1
         if shared < len(directory):  # the article is not under this source's folder
-            shared = 0
-        rank = (shared, -n)  # longest prefix; on a tie, the first source listed
+            shared = -1
+        rank = (shared, source is prefer, -n)
         if best is None or rank > best:
             best, chosen = rank, source
     return chosen
@@ -203,7 +205,7 @@ class NewsSpider(scrapy.Spider):
         self.seen_urls: set[str] = set(saved.seen_urls)
         self.pending = saved.pending
         self.met: set[str] = set()
-        self.outlets = [s for s in self.news_sources if s.kind != "search"]
+        self.outlets = [s for s in self.news_sources if s.kind not in AGGREGATING]
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NewsSpider:
@@ -354,17 +356,18 @@ class NewsSpider(scrapy.Spider):
                 )
 
     def _outlet(self, url: str, listed_by: Source, entry: FeedEntry) -> Source:
-        """The source whose settings (outlet, networks, timeout, size cap) an article gets: the
-        feed or sitemap that listed it, when it lists its own site; else the configured source
-        with the longest URL prefix in common (outlets sharing a host by path); a search
-        feed's result on no configured site is credited to the publisher the feed names."""
+        """The source whose settings (outlet, networks, timeout, size cap) an article gets:
+        the configured outlet on the article's host with the longest URL prefix in common
+        (outlets sharing a host by path), the feed that listed it on a tie; else the feed or
+        sitemap that listed it (an outlet's feed on another host of its own). A search or
+        aggregator feed is never the publisher: a result on no configured site is credited to
+        its host, under the publisher name the feed gives."""
         parts = urlsplit(url)
-        if listed_by.kind != "search" and urlsplit(listed_by.url).netloc == parts.netloc:
-            return listed_by
-        best = longest_prefix(url, self.outlets)
+        aggregating = listed_by.kind in AGGREGATING
+        best = longest_prefix(url, self.outlets, prefer=None if aggregating else listed_by)
         if best is not None:
             return best
-        if listed_by.kind != "search":
+        if not aggregating:
             return listed_by
         host = parts.hostname or parts.netloc
         return replace(listed_by, id=host, name=entry.publisher or host, kind="feed", wire=False)
