@@ -74,6 +74,14 @@ def test_data_views_have_a_date_time_field(objects):
         assert FIELDS[view["attributes"]["title"]][view["attributes"]["timeFieldName"]] == "date"
 
 
+def test_the_articles_view_hides_the_minhash_signature_and_band_keys(objects):
+    """Analysts see articles, not 128 numbers and 42 hashes per document."""
+    hidden = json.loads(objects["newsmon-articles"]["attributes"]["sourceFilters"])
+    names = {f["value"] for f in hidden}
+    assert names == {"minhash", "minhash_bands", "minhash_version"}
+    assert names <= set(FIELDS["newsmon-articles"])  # real fields, spelled as mapped
+
+
 def test_every_panel_field_exists_and_can_be_aggregated(objects):
     lenses = [o for o in objects.values() if o["type"] == "lens"]
     assert len(lenses) >= 6
