@@ -116,14 +116,23 @@ def _timeline_table(title: str, rows: list[dict[str, Any]]) -> Table:
         "day",
         "articles",
         "copies",
-        "outlets",
+        "outlets (own reporting)",
+        "new entities",
         "figures reported",
         right=("articles", "copies"),
     )
     for row in rows:
         figures = ", ".join(dict.fromkeys(f"{f['value']:,.0f} {f['unit']}" for f in row["figures"]))
+        outlets = ", ".join(
+            o if o in row["independent_outlets"] else f"{o} (copy)" for o in row["outlets"]
+        )
         table.add_row(
-            row["day"], str(row["articles"]), str(row["copies"]), ", ".join(row["outlets"]), figures
+            row["day"],
+            str(row["articles"]),
+            str(row["copies"]),
+            outlets,
+            ", ".join(row["new_entities"]),
+            figures,
         )
     return table
 

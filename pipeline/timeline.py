@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from typing import Any
 
 from .models import Story, utc_now
@@ -22,20 +22,41 @@ def summarize(story_id: str, title: str, docs: list[dict[str, Any]]) -> Story:
     )
 
 
+NEW_ENTITIES_PER_DAY = 8
+
+
+def _day(doc: dict[str, Any]) -> str:
+    return str(doc.get("published_at") or doc["fetched_at"])[:10]
+
+
 def timeline(docs: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Per day: articles, outlets, independent reports (not syndicated copies), figures."""
+    """Per day: articles, outlets, the outlets that reported on their own (not syndicated
+    copies), copies, the entities the story had not met before that day (most mentioned
+    first), and the figures each claimant put forward."""
     days: dict[str, dict[str, Any]] = defaultdict(
-        lambda: {"articles": 0, "outlets": set(), "independent": 0, "copies": 0, "figures": []}
+        lambda: {
+            "articles": 0,
+            "outlets": set(),
+            "independent": 0,
+            "independent_outlets": set(),
+            "copies": 0,
+            "mentions": Counter(),
+            "figures": [],
+        }
     )
     for doc in docs:
-        day = (doc.get("published_at") or doc["fetched_at"])[:10]
-        row = days[day]
+        row = days[_day(doc)]
         row["articles"] += 1
-        row["outlets"].add(doc["source_name"] or doc["source"])
+        outlet = doc["source_name"] or doc["source"]
+        row["outlets"].add(outlet)
+        for entity in doc.get("entities", []):
+            if entity.get("label") in ("PERSON", "ORG", "GPE", "NORP", "LOC"):
+                row["mentions"][entity["text"]] += 1
         if doc.get("duplicate_of"):
             row["copies"] += 1
             continue  # a copy repeats its original's figures
         row["independent"] += 1
+        row["independent_outlets"].add(outlet)
         for claim in doc.get("claims", []):
             figure = {
                 "value": claim["value"],
@@ -46,10 +67,19 @@ def timeline(docs: list[dict[str, Any]]) -> list[dict[str, Any]]:
             }
             if figure not in row["figures"]:
                 row["figures"].append(figure)
-    return [
-        {"day": day, **{k: (sorted(v) if isinstance(v, set) else v) for k, v in row.items()}}
-        for day, row in sorted(days.items())
-    ]
+    known: set[str] = set()
+    rows = []
+    for day, row in sorted(days.items()):
+        mentions: Counter[str] = row.pop("mentions")
+        new = [
+            e for e, _ in sorted(mentions.items(), key=lambda m: (-m[1], m[0])) if e not in known
+        ]
+        known.update(mentions)
+        row["new_entities"] = new[:NEW_ENTITIES_PER_DAY]
+        rows.append(
+            {"day": day, **{k: sorted(v) if isinstance(v, set) else v for k, v in row.items()}}
+        )
+    return rows
 
 
 def figure_series(docs: list[dict[str, Any]]) -> dict[str, list[tuple[str, float, str]]]:

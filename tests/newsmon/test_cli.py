@@ -247,7 +247,8 @@ def test_a_run_that_reads_no_source_fails_and_says_why(tmp_path):
         ("sources: [unclosed\n", "sources.yaml: not valid YAML (line 2)"),
         (
             "sources:\n  - {id: x, kind: nonsense, url: 'http://x.example'}\n",
-            "sources.yaml: sources[0].kind: Input should be 'feed', 'sitemap' or 'search'",
+            "sources.yaml: sources[0].kind: "
+            "Input should be 'feed', 'sitemap', 'search' or 'aggregator'",
         ),
         (
             "sources:\n  - {id: x, url: 'file:///etc/passwd'}\n",
