@@ -55,14 +55,15 @@ def test_robots_crawl_delay_is_obeyed_and_capped(tmp_path):
     assert min(asks_one.gaps("/a/")) >= 0.95
     assert min(asks_an_hour.gaps("/a/")) >= 1.15  # the hour is capped at crawl_delay_max
     assert took < 60  # and the capped host did not stall the crawl
-    # The control: without a Crawl-delay the same pages come much faster.
-    assert max(asks_nothing.gaps("/a/")) < 0.5
+    # The control: without a Crawl-delay the same pages come faster than any floor above
+    # (with room for a loaded machine).
+    assert max(asks_nothing.gaps("/a/")) < 0.9
 
 
 def test_a_sources_own_delay_holds_against_autothrottle(tmp_path):
     """AutoThrottle lowers a host's delay towards its latency; a source's `delay` is a floor."""
     with serve("127.0.0.94") as site, serve("127.0.0.95") as control:
-        polite = {**_site_with_pages(site), "delay": 0.8}
+        polite = {**_site_with_pages(site), "delay": 1.0}
         result = crawl(
             tmp_path,
             [polite, _site_with_pages(control)],
@@ -70,8 +71,8 @@ def test_a_sources_own_delay_holds_against_autothrottle(tmp_path):
             crawl_block={"autothrottle": True},
         )
     assert len(result.pages) == 8
-    assert min(site.gaps("/a/")) >= 0.75
-    assert max(control.gaps("/a/")) < 0.6
+    assert min(site.gaps("/a/")) >= 0.95
+    assert max(control.gaps("/a/")) < 0.9
 
 
 def test_a_sources_own_concurrency_bounds_its_host(tmp_path):
