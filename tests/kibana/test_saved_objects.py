@@ -104,7 +104,10 @@ def test_every_panel_field_exists_and_can_be_aggregated(objects):
 
 def test_saved_searches_use_existing_fields(objects):
     searches = [o for o in objects.values() if o["type"] == "search"]
-    assert {s["id"] for s in searches} == {"newsmon-search-seed-story", "newsmon-search-syndicated"}
+    assert {s["id"] for s in searches} == {
+        "newsmon-search-tracked-stories",
+        "newsmon-search-syndicated",
+    }
     for search in searches:
         for column in search["attributes"]["columns"]:
             assert column in FIELDS["newsmon-articles"]
@@ -112,6 +115,20 @@ def test_saved_searches_use_existing_fields(objects):
             "query"
         ]["query"]
         assert query.split(":")[0].strip() in FIELDS["newsmon-articles"]
+
+
+def test_the_dashboard_picks_its_story_with_a_control_not_a_hard_coded_id(objects):
+    dashboard = objects["newsmon-story-tracker"]
+    controls = json.loads(dashboard["attributes"]["controlGroupInput"]["panelsJSON"])
+    ((control_id, control),) = controls.items()
+    assert control["type"] == "optionsListControl"
+    explicit = control["explicitInput"]
+    assert explicit["fieldName"] == "story_ids" and explicit["singleSelect"]
+    assert explicit["fieldName"] in FIELDS[objects[explicit["dataViewId"]]["attributes"]["title"]]
+    refs = {r["name"]: r["id"] for r in dashboard["references"]}
+    assert refs[f"controlGroup_{control_id}:optionsListDataView"] == explicit["dataViewId"]
+    # No saved object names a story: every one is chosen by the analyst.
+    assert not any("nk-engineers-russia" in json.dumps(o) for o in objects.values())
 
 
 def test_dashboard_panels_resolve(objects):
