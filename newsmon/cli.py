@@ -391,6 +391,52 @@ def cmd_story(args: argparse.Namespace, out: Console, err: Console) -> int:
     return 0
 
 
+def cmd_stories(args: argparse.Namespace, out: Console, err: Console) -> int:
+    from .pipeline.timeline import top_entities
+
+    store = _settings(args).open_store(create=False)
+    try:
+        stories = [
+            {
+                **story,
+                "kind": "tracked",
+                "top_entities": top_entities(store.story_articles(story["id"])),
+            }
+            for story in store.list_stories()
+        ]
+    finally:
+        store.close()
+    if args.json:
+        print(json.dumps({"stories": stories}, ensure_ascii=False))
+        return 0
+    table = _table(
+        "Stories",
+        "id",
+        "kind",
+        "articles",
+        "outlets (independent)",
+        "first seen",
+        "last seen",
+        "top entities",
+        right=("articles",),
+    )
+    table.columns[0].no_wrap = True  # an id is typed back in: `newsmon story ID`
+    for story in stories:
+        table.add_row(
+            story["id"],
+            story["kind"],
+            str(story["articles"]),
+            f"{story['outlets']} ({story['independent_outlets']})",
+            str(story["first_seen"] or "")[:10],
+            str(story["last_seen"] or "")[:10],
+            ", ".join(story["top_entities"]),
+        )
+    out.print(table)
+    if not stories:
+        err.print("No stories yet: run `newsmon run` with a seed (--seed), or `newsmon demo`.")
+    return 0
+
+
 def cmd_export(args: argparse.Namespace, out: Console, err: Console) -> int:
     store = _settings(args).open_store(create=False)
     n = 0
@@ -559,6 +605,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="also write a PNG of articles and claimed figures over time",
     )
     story.set_defaults(func=cmd_story)
+
+    stories = command("stories", "every story: size, outlets, first and last seen, top entities")
+    stories.add_argument("--store", help=STORE_HELP)
+    stories.add_argument("--json", action="store_true", help="print one JSON object")
+    stories.set_defaults(func=cmd_stories)
 
     index = command("index", "store set-up; search engines also: migrate, rollover")
     index.add_argument(

@@ -82,6 +82,18 @@ def timeline(docs: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return rows
 
 
+def top_entities(docs: list[dict[str, Any]], size: int = 5) -> list[str]:
+    """The names a story's own reporting mentions most (copies repeat them), most first."""
+    mentions: Counter[str] = Counter()
+    for doc in docs:
+        if doc.get("duplicate_of"):
+            continue
+        for entity in doc.get("entities", []):
+            if entity.get("label") in ("PERSON", "ORG", "GPE", "NORP", "LOC"):
+                mentions[entity["text"]] += 1
+    return [name for name, _ in sorted(mentions.items(), key=lambda m: (-m[1], m[0]))[:size]]
+
+
 def figure_series(docs: list[dict[str, Any]]) -> dict[str, list[tuple[str, float, str]]]:
     """unit -> [(published_at, value, attribution)]: how each claimed figure moved."""
     series: dict[str, list[tuple[str, float, str]]] = defaultdict(list)

@@ -319,6 +319,17 @@ def test_story_timeline_and_plot(demo_twice, tmp_path):
     assert "Claimed figures" in text and "Yonhap" in text
 
 
+def test_stories_lists_each_story_with_its_size_outlets_and_top_entities(demo_twice):
+    cwd = demo_twice["cwd"]
+    (story,) = last_json(newsmon("stories", "--json", cwd=cwd))["stories"]
+    timeline = last_json(newsmon("story", story["id"], "--json", cwd=cwd))
+    assert story["id"] == "nk-engineers-russia" and story["kind"] == "tracked"
+    assert story["articles"] == timeline["story"]["articles"] > 0
+    assert story["independent_outlets"] <= story["outlets"]
+    assert "North Korea" in story["top_entities"]
+    assert "nk-engineers-russia" in newsmon("stories", cwd=cwd).stdout
+
+
 def test_sigterm_stops_the_crawler_and_the_run_records_what_it_did(demo_web, tmp_path):
     import signal
     import time
