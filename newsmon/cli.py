@@ -188,6 +188,7 @@ def _job(args: argparse.Namespace, settings: Settings, out: Console, err: Consol
                 progress=progress,
                 spacy_model=settings.spacy_model,
                 retry=settings.retry_plan,
+                alert_channels=settings.alert_channels,
             )
         summaries = jobs.story_summaries(store, stories)
         verdict = Verdict(counts["verdict"]["code"])
@@ -207,6 +208,7 @@ def _job(args: argparse.Namespace, settings: Settings, out: Console, err: Consol
                 "adds_up",
                 "crawl_complete",
                 "dead_letter",
+                "alerts",
                 "verdict",
             )
         }
@@ -437,6 +439,24 @@ def cmd_stories(args: argparse.Namespace, out: Console, err: Console) -> int:
     return 0
 
 
+def cmd_alerts(args: argparse.Namespace, out: Console, err: Console) -> int:
+    store = _settings(args).open_store(create=False)
+    try:
+        if args.story:
+            _known_story(store, args.story)
+        alerts = store.list_alerts(args.story, limit=args.limit)
+    finally:
+        store.close()
+    if args.json:
+        print(json.dumps({"alerts": alerts}, ensure_ascii=False))
+        return 0
+    table = _table("Alerts, latest first", "raised", "rule", "story", "alert")
+    for alert in alerts:
+        table.add_row(alert["raised_at"], alert["rule"], alert["story_id"], alert["title"])
+    out.print(table)
+    return 0
+
+
 def cmd_export(args: argparse.Namespace, out: Console, err: Console) -> int:
     store = _settings(args).open_store(create=False)
     n = 0
@@ -610,6 +630,13 @@ def build_parser() -> argparse.ArgumentParser:
     stories.add_argument("--store", help=STORE_HELP)
     stories.add_argument("--json", action="store_true", help="print one JSON object")
     stories.set_defaults(func=cmd_stories)
+
+    alerts = command("alerts", "alerts raised after runs: new coverage, outlets, figures, bursts")
+    alerts.add_argument("--story", help="only this story's alerts")
+    alerts.add_argument("--limit", type=int, default=100, help="at most this many")
+    alerts.add_argument("--store", help=STORE_HELP)
+    alerts.add_argument("--json", action="store_true", help="print one JSON object")
+    alerts.set_defaults(func=cmd_alerts)
 
     index = command("index", "store set-up; search engines also: migrate, rollover")
     index.add_argument(

@@ -125,7 +125,14 @@ def index(processed: str) -> dict[str, Any]:
     from .pipeline.ledger import Verdict
 
     with _job_inputs() as (settings, run_id, store, stories):
-        counts = index_job(processed, store, stories, run_id, retry=settings.retry_plan)
+        counts = index_job(
+            processed,
+            store,
+            stories,
+            run_id,
+            retry=settings.retry_plan,
+            alert_channels=settings.alert_channels,
+        )
     if counts["verdict"]["code"] != Verdict.OK:
         # A retry would read the same files and reach the same verdict: fail at once, and so
         # emit no asset event; the next scheduled run crawls again.

@@ -21,6 +21,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import IO, Any
 
+from .pipeline.alerts import AlertChannels, raise_alerts
 from .pipeline.ledger import Ledger, judge
 from .pipeline.models import (
     Article,
@@ -294,8 +295,10 @@ def index(
     stories: list[StoryProfile],
     run_id: str,
     retry: RetryPlan | None = None,
+    alert_channels: AlertChannels | None = None,
 ) -> dict[str, Any]:
-    """Write the documents, the outcome of every URL and the crawl state; refresh stories.
+    """Write the documents, the outcome of every URL and the crawl state; refresh stories;
+    raise the alerts this run's articles set off (each once).
 
     Documents the store still refuses after its retries go to the dead-letter file, and the
     next index step replays them first, so an engine outage loses nothing.
@@ -371,9 +374,13 @@ def index(
         # Only now: saved validators make the next run skip these feeds when unchanged, so a
         # crawl that did not finish, or documents not yet written, must not save them.
         store.save_feed_states(states)
+    members = {profile.id: store.story_articles(profile.id) for profile in stories}
     for profile in stories:
-        store.upsert_story(summarize(profile.id, profile.title, store.story_articles(profile.id)))
+        store.upsert_story(summarize(profile.id, profile.title, members[profile.id]))
+    added = {a.id for a in articles if a.id not in failed}
+    alerts = raise_alerts(store, stories, members, added, run_id, utc_now(), alert_channels)
     counts = ledger.counts(summary)
+    counts["alerts"] = alerts
     counts["written"] = len(result.written)
     counts["dead_letter"] = {"pending": len(failed), "replayed": len(replayed)}
     counts["retry_later"] = {"waiting": waiting, "gave_up": gave_up}
@@ -465,13 +472,14 @@ def run_all(
     spacy_model: str | None = None,
     retry: RetryPlan | None = None,
     stop: Callable[[int], bool] | None = None,
+    alert_channels: AlertChannels | None = None,
 ) -> dict[str, Any]:
     """The whole job. Interrupted while crawling (Ctrl-C, SIGTERM), it still processes and
     indexes what landed, as an incomplete crawl, then lets the interruption go on."""
 
     def process_and_index(landing: Path, progress: Progress | None) -> dict[str, Any]:
         processed = process(landing, store, stories, progress, spacy_model=spacy_model)
-        return index(processed, store, stories, run_id, retry)
+        return index(processed, store, stories, run_id, retry, alert_channels)
 
     try:
         landing = crawl(sources_file, stories, store, run_dir, progress, stop=stop)

@@ -36,6 +36,7 @@ from .pipeline.errors import ConfigError
 
 if TYPE_CHECKING:
     from .jobs import RetryPlan
+    from .pipeline.alerts import AlertChannels
 from .pipeline.store import (
     EngineAuth,
     IndexAdmin,
@@ -91,6 +92,11 @@ class Settings(BaseModel):
     spacy_model: str | None = None
     retry_backoff_minutes: float = 15.0
     retry_attempts: int = 6
+    alert_webhook: str | None = None
+    alert_smtp_host: str | None = None
+    alert_smtp_port: int = 25
+    alert_email_from: str | None = None
+    alert_email_to: tuple[str, ...] = ()
 
     @classmethod
     def resolve(
@@ -137,6 +143,15 @@ class Settings(BaseModel):
                 pick("retry_backoff_minutes", "NEWSMON_RETRY_BACKOFF_MINUTES") or 15.0
             ),
             retry_attempts=int(pick("retry_attempts", "NEWSMON_RETRY_ATTEMPTS") or 6),
+            alert_webhook=pick("alert_webhook", "NEWSMON_ALERT_WEBHOOK"),
+            alert_smtp_host=pick("alert_smtp_host", "NEWSMON_ALERT_SMTP_HOST"),
+            alert_smtp_port=int(pick("alert_smtp_port", "NEWSMON_ALERT_SMTP_PORT") or 25),
+            alert_email_from=pick("alert_email_from", "NEWSMON_ALERT_EMAIL_FROM"),
+            alert_email_to=tuple(
+                a.strip()
+                for a in str(pick("alert_email_to", "NEWSMON_ALERT_EMAIL_TO") or "").split(",")
+                if a.strip()
+            ),
         )
 
     def check_inputs(self) -> None:
@@ -154,6 +169,18 @@ class Settings(BaseModel):
         from .jobs import RetryPlan
 
         return RetryPlan(self.retry_backoff_minutes, self.retry_attempts)
+
+    @property
+    def alert_channels(self) -> AlertChannels:
+        from .pipeline.alerts import AlertChannels
+
+        return AlertChannels(
+            webhook=self.alert_webhook,
+            smtp_host=self.alert_smtp_host,
+            smtp_port=self.alert_smtp_port,
+            email_from=self.alert_email_from,
+            email_to=list(self.alert_email_to),
+        )
 
     @property
     def auth(self) -> EngineAuth:

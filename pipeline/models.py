@@ -321,6 +321,22 @@ class Story:
         return asdict(self)
 
 
+@dataclass(slots=True)
+class Alert:
+    """One alert (newsmon.pipeline.alerts): its id names the event, so it is raised once."""
+
+    id: str
+    rule: str  # coverage | new_outlet | new_figure | changed_figure | burst
+    story_id: str
+    title: str  # one line for people
+    raised_at: str
+    run_id: str = ""
+    detail: dict[str, Any] = field(default_factory=dict)
+
+    def to_document(self) -> dict[str, Any]:
+        return asdict(self)
+
+
 def utc_iso(dt: datetime) -> str:
     """ISO 8601 in UTC with a Z; a naive datetime is taken to be UTC already."""
     if dt.tzinfo is None:

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
-from ..models import Article, CrawlOutcome, FeedState, Outcome, PendingURL, Regroup, Story
+from ..models import Alert, Article, CrawlOutcome, FeedState, Outcome, PendingURL, Regroup, Story
 
 log = logging.getLogger(__name__)
 
@@ -128,6 +128,15 @@ class Store(Protocol):
     def upsert_story(self, story: Story) -> None: ...
     def get_story(self, story_id: str) -> dict[str, Any] | None: ...
     def list_stories(self) -> list[dict[str, Any]]: ...
+
+    # alerts
+    def save_alerts(self, alerts: Iterable[Alert]) -> list[Alert]:
+        """Keep these alerts; return those the store did not hold yet (to be delivered)."""
+        ...
+
+    def list_alerts(self, story_id: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
+        """The latest alerts first, of one story or all."""
+        ...
 
     # crawl state
     def feed_states(self) -> dict[str, FeedState]: ...

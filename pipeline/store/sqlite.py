@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from ..models import (
+    Alert,
     Article,
     CrawlOutcome,
     FeedState,
@@ -370,6 +371,27 @@ class SQLiteStore:
         return [
             json.loads(r["doc"]) for r in self.db.execute("SELECT doc FROM stories ORDER BY id")
         ]
+
+    # -- alerts -------------------------------------------------------------------------------
+    def save_alerts(self, alerts: Iterable[Alert]) -> list[Alert]:
+        new = []
+        with self.db:
+            for alert in alerts:
+                cursor = self.db.execute(
+                    "INSERT OR IGNORE INTO alerts VALUES (?, ?, ?, ?)",
+                    (alert.id, alert.story_id, alert.raised_at, json.dumps(alert.to_document())),
+                )
+                if cursor.rowcount:
+                    new.append(alert)
+        return new
+
+    def list_alerts(self, story_id: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
+        where, params = ("WHERE story_id = ?", [story_id]) if story_id else ("", [])
+        rows = self.db.execute(
+            f"SELECT doc FROM alerts {where} ORDER BY raised_at DESC, id LIMIT ?",
+            [*params, limit],
+        )
+        return [json.loads(r["doc"]) for r in rows]
 
     # -- crawl state --------------------------------------------------------------------------
     def feed_states(self) -> dict[str, FeedState]:

@@ -50,6 +50,15 @@ CREATE TABLE IF NOT EXISTS stories (
     doc TEXT NOT NULL
 );
 
+-- Alerts (newsmon.pipeline.alerts), each raised once: its id names the event.
+CREATE TABLE IF NOT EXISTS alerts (
+    id        TEXT PRIMARY KEY,
+    story_id  TEXT NOT NULL,
+    raised_at TEXT NOT NULL,
+    doc       TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS alerts_story ON alerts (story_id, raised_at);
+
 -- Conditional-GET validators per feed, and its adaptive polling (FeedState's other fields,
 -- as JSON: digest, checked_at, changed_at, interval_s, listed_lastmod).
 CREATE TABLE IF NOT EXISTS feed_state (

@@ -330,6 +330,20 @@ def test_stories_lists_each_story_with_its_size_outlets_and_top_entities(demo_tw
     assert "nk-engineers-russia" in newsmon("stories", cwd=cwd).stdout
 
 
+def test_alerts_are_raised_by_the_first_run_and_never_again_by_a_rerun(demo_twice):
+    first = last_json(demo_twice["first"])["alerts"]
+    second = last_json(demo_twice["second"])["alerts"]
+    assert first["raised"] > 0 and first["by_rule"]["coverage"] == 1
+    assert {"new_outlet", "new_figure"} <= set(first["by_rule"])
+    assert second["raised"] == 0
+    listed = last_json(newsmon("alerts", "--json", cwd=demo_twice["cwd"]))["alerts"]
+    assert len(listed) == first["raised"] and {a["story_id"] for a in listed} == {
+        "nk-engineers-russia"
+    }
+    text = newsmon("alerts", "--story", "nk-engineers-russia", cwd=demo_twice["cwd"]).stdout
+    assert "coverage" in text
+
+
 def test_sigterm_stops_the_crawler_and_the_run_records_what_it_did(demo_web, tmp_path):
     import signal
     import time

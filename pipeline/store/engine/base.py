@@ -56,6 +56,7 @@ class EngineBase:
         self.claims = f"{prefix}-claims"
         self.stories = f"{prefix}-stories"
         self.state = f"{prefix}-state"
+        self.alerts = f"{prefix}-alerts"
         self._ready = False
 
     def _request(

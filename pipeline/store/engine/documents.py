@@ -9,7 +9,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from ...models import Article, Regroup, Story
+from ...models import Alert, Article, Regroup, Story
 from ..base import TERM_FIELDS, SearchFilters, StoreNotReady, UpsertResult, stable_document
 from .base import CHRONOLOGICAL, EngineBase
 from .retry import RETRY_STATUSES, is_passing
@@ -373,6 +373,27 @@ class Documents(EngineBase):
             if exc.status == 404:
                 return None
             raise
+
+    def save_alerts(self, alerts: Iterable[Alert]) -> list[Alert]:
+        alerts = list({a.id: a for a in alerts}.values())
+        if not alerts:
+            return []
+        held = self._search(
+            self.alerts,
+            {"query": {"ids": {"values": [a.id for a in alerts]}}, "size": len(alerts)},
+        )["hits"]["hits"]
+        known = {h["_id"] for h in held}
+        new = [a for a in alerts if a.id not in known]
+        for alert in new:
+            self._request("PUT", f"/{self.alerts}/_doc/{alert.id}", alert.to_document())
+        if new:
+            self._refresh(self.alerts)
+        return new
+
+    def list_alerts(self, story_id: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
+        query = {"term": {"story_id": story_id}} if story_id else {"match_all": {}}
+        body = {"query": query, "size": limit, "sort": [{"raised_at": "desc"}, {"id": "asc"}]}
+        return [h["_source"] for h in self._search(self.alerts, body)["hits"]["hits"]]
 
     def list_stories(self) -> list[dict[str, Any]]:
         return [h["_source"] for h in self._scan(self.stories, {"match_all": {}}, [{"id": "asc"}])]

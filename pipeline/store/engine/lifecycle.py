@@ -103,6 +103,7 @@ class Lifecycle(EngineBase):
             (self.claims, "index_claims.json"),
             (self.stories, "index_stories.json"),
             (self.state, "index_state.json"),
+            (self.alerts, "index_alerts.json"),
         ):
             body = self._load(resource)
             body.pop("_meta", None)

@@ -186,3 +186,17 @@ def test_regroup_makes_an_earlier_article_the_original(store):
     assert removed["id"] == same_text.id and store.get_article(same_text.id) is None
     assert store.count_articles() == 3
     assert same_text.id not in {h["id"] for h in store.search("deminers")}
+
+
+def test_alerts_are_kept_once_and_listed_latest_first(store):
+    from newsmon.pipeline.models import Alert
+
+    first = Alert("a1", "coverage", "nk", "NK: 1 new", "2025-07-01T00:00:00Z", "r1", {"n": 1})
+    second = Alert("a2", "new_outlet", "nk", "NK: Times", "2025-07-02T00:00:00Z", "r2")
+    other = Alert("a3", "coverage", "other", "Other: 1 new", "2025-07-03T00:00:00Z", "r2")
+    assert store.save_alerts([first]) == [first]
+    again = Alert("a1", "coverage", "nk", "NK: 1 new", "2025-07-09T00:00:00Z", "r9", {"n": 1})
+    assert store.save_alerts([again, second, other]) == [second, other]  # a1 was held
+    assert [a["id"] for a in store.list_alerts()] == ["a3", "a2", "a1"]
+    assert [a["id"] for a in store.list_alerts("nk", limit=1)] == ["a2"]
+    assert store.list_alerts("nk")[-1] == first.to_document()  # as first raised
