@@ -82,6 +82,21 @@ def test_rerunning_process_and_index_on_the_same_landing_changes_nothing(
     store.close()
 
 
+def test_indexing_the_same_processed_file_twice_raises_each_alert_once(demo_run, stories, tmp_path):
+    """The second index step re-evaluates every rule on the same articles (they are this
+    run's again); only the store's memory of the alerts keeps them from being raised twice."""
+    store = open_store(tmp_path / "alerts.sqlite")
+    landing = tmp_path / jobs.CRAWL_FILE
+    shutil.copy(demo_run["landing"], landing)
+    processed = jobs.process(landing, store, stories)
+    first = jobs.index(processed, store, stories, "one")["alerts"]
+    second = jobs.index(processed, store, stories, "two")["alerts"]
+    assert first["raised"] > 0 and first["log"] == first["raised"]
+    assert second["raised"] == 0 and second["log"] == 0
+    assert len(store.list_alerts()) == first["raised"]
+    store.close()
+
+
 def test_processing_the_same_landing_into_a_fresh_store_gives_the_same_documents(
     demo_run, stories, tmp_path
 ):
