@@ -20,6 +20,8 @@ from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import Any
 
+from .models import utc_iso
+
 EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)
 FUTURE_SKEW = timedelta(days=1)  # time zones and slightly wrong server clocks
 _HAS_YEAR = re.compile(r"(?<!\d)(19\d\d|20\d\d)(?!\d)")
@@ -96,16 +98,22 @@ def parse_date(value: object, now: datetime | None = None) -> datetime | None:
             found = None
         if found is None:
             continue
-        found = _aware(found)
-        latest = (now or datetime.now(UTC)) + FUTURE_SKEW
-        return found if EARLIEST <= found <= latest else None
+        return within_window(found, now)
     return None
+
+
+def within_window(found: datetime, now: datetime | None = None) -> datetime | None:
+    """The date in UTC if it lies in 1990 .. now + a day of skew (now: the fetch time, else
+    the clock); None otherwise. A date without a time zone is taken to be UTC."""
+    found = _aware(found)
+    latest = (now or datetime.now(UTC)) + FUTURE_SKEW
+    return found if EARLIEST <= found <= latest else None
 
 
 def iso_date(value: object, now: datetime | None = None) -> str | None:
     """parse_date as ISO 8601 in UTC with a Z (the form every record and index stores)."""
     found = parse_date(value, now)
-    return found.strftime("%Y-%m-%dT%H:%M:%SZ") if found else None
+    return utc_iso(found) if found else None
 
 
 def fetched_time(fetched_at: str) -> datetime | None:

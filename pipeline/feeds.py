@@ -17,7 +17,7 @@ import feedparser
 from lxml import etree
 
 from .canonical import is_web_url
-from .dates import iso_date
+from .dates import iso_date, within_window
 from .models import FeedEntry, utc_iso
 
 # Entity declarations are how XML bombs and external-entity reads start; no news feed needs them.
@@ -55,10 +55,10 @@ def _iso(struct: time.struct_time | None) -> str | None:
     if not struct:
         return None
     try:
-        written = utc_iso(datetime.fromtimestamp(calendar.timegm(struct), tz=UTC))
+        written = within_window(datetime.fromtimestamp(calendar.timegm(struct), tz=UTC))
     except (OverflowError, ValueError, TypeError):
         return None
-    return iso_date(written)  # and inside the sanity window
+    return utc_iso(written) if written else None
 
 
 def parse_feed(body: bytes, url: str, source: str, content_type: str = "") -> ParsedSource:

@@ -11,7 +11,7 @@ as skipped:not_due, with the time it is due.
 from __future__ import annotations
 
 import hashlib
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from .dates import fetched_time
 from .models import FeedState, Source, utc_iso
@@ -69,7 +69,7 @@ def after_poll(
         etag=etag,
         last_modified=last_modified,
         digest=digest,
-        checked_at=utc_iso(now.astimezone(UTC)),
+        checked_at=utc_iso(now),
         changed_at=changed_at,
         interval_s=int(wait.total_seconds()),
         listed_lastmod=listed_lastmod or (previous.listed_lastmod if previous else ""),
