@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import os
 import random
-import re
 import tempfile
 import time
 from pathlib import Path
@@ -26,11 +25,11 @@ from pathlib import Path
 from _eval import REPO  # noqa: F401  (puts the repo on sys.path)
 from datasketch import MinHash, MinHashLSH
 
-from newsmon.demoweb.synthetic import NewsGenerator
+from newsmon.demoweb.synthetic import NewsGenerator, as_article
 from newsmon.pipeline.dedupe import NEAR_THRESHOLD, dedupe
-from newsmon.pipeline.extract import content_hash
 from newsmon.pipeline.ledger import Ledger
-from newsmon.pipeline.models import Article, doc_id
+from newsmon.pipeline.minhash import shingles
+from newsmon.pipeline.models import Article
 from newsmon.pipeline.store.sqlite import SQLiteStore
 
 ARTICLES = int(os.environ.get("BENCH_ARTICLES", "20000"))
@@ -39,19 +38,7 @@ TARGETS = {"precision": 0.99, "recall": 0.95}
 
 
 def _article(n: int, text: str, day: int) -> Article:
-    url = f"https://outlet{n % 150}.example/story/{n}"
-    return Article(
-        id=doc_id(url),
-        url=url,
-        canonical_url=url,
-        source=f"outlet{n % 150}",
-        source_name=f"Outlet {n % 150}",
-        title="",
-        text=text,
-        fetched_at="2025-09-01T00:00:00Z",
-        published_at=f"2025-06-{day:02d}T00:00:00Z",
-        content_hash=content_hash(text),
-    )
+    return as_article(n, text, day, outlets=150)
 
 
 def _score(flagged: dict[str, str], planted: dict[str, str]) -> tuple[float, float, int]:
@@ -63,14 +50,7 @@ def _score(flagged: dict[str, str], planted: dict[str, str]) -> tuple[float, flo
 def _datasketch(articles: list[Article]) -> dict[str, str]:
     lsh = MinHashLSH(threshold=NEAR_THRESHOLD, num_perm=128)
     signatures: dict[str, MinHash] = {}
-    tokens = [
-        [
-            " ".join(w[i : i + 4]).encode()
-            for w in [re.findall(r"\w+", a.text.lower())]
-            for i in range(max(len(w) - 3, 1))
-        ]
-        for a in articles
-    ]
+    tokens = [[s.encode() for s in shingles(a.text)] for a in articles]  # the same shingles
     flagged: dict[str, str] = {}
     for article, sig in zip(articles, MinHash.bulk(tokens, num_perm=128), strict=True):
         best, score = None, 0.0

@@ -16,6 +16,10 @@ import re
 from dataclasses import dataclass
 from itertools import accumulate
 
+from newsmon.pipeline.extract import content_hash
+from newsmon.pipeline.minhash import shingles
+from newsmon.pipeline.models import Article, doc_id
+
 STOCK_PHRASES = [
     "said in a statement on",
     "according to the ministry of defence",
@@ -36,14 +40,28 @@ STOCK_PHRASES = [
 ]
 
 
-def shingles(text: str, size: int = 4) -> set[str]:
-    words = re.findall(r"\w+", text.lower())
-    return {" ".join(words[i : i + size]) for i in range(max(len(words) - size + 1, 1))}
-
-
 def jaccard(a: str, b: str) -> float:
+    """True Jaccard similarity over the shingles the MinHash signature summarises."""
     x, y = shingles(a), shingles(b)
     return len(x & y) / len(x | y) if x | y else 1.0
+
+
+def as_article(n: int, text: str, day: int, outlets: int = 40) -> Article:
+    """Generated text as extracted article n, of outlet n % outlets, published on June `day`
+    (2025): what the dedupe stage is given."""
+    url = f"https://outlet{n % outlets}.example/story/{n}"
+    return Article(
+        id=doc_id(url),
+        url=url,
+        canonical_url=url,
+        source=f"outlet{n % outlets}",
+        source_name=f"Outlet {n % outlets}",
+        title=f"Story {n}",
+        text=text,
+        fetched_at="2025-09-01T00:00:00Z",
+        published_at=f"2025-06-{day:02d}T00:00:00Z",
+        content_hash=content_hash(text),
+    )
 
 
 @dataclass

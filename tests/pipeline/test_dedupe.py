@@ -257,35 +257,19 @@ def test_every_fate_is_recorded_with_its_url_outlet_and_document():
     ]
 
 
-def _synthetic(n: int, text: str, day: int) -> Article:
-    url = f"https://outlet{n % 40}.example/story/{n}"
-    return Article(
-        id=doc_id(url),
-        url=url,
-        canonical_url=url,
-        source=f"outlet{n % 40}",
-        source_name=f"Outlet {n % 40}",
-        title=f"Story {n}",
-        text=text,
-        fetched_at="2025-09-01T00:00:00Z",
-        published_at=f"2025-06-{day:02d}T00:00:00Z",
-        content_hash=content_hash(text),
-    )
-
-
 def test_at_a_few_thousand_articles_no_unrelated_article_is_flagged(store):
     """The scale at which the old, near-monotone permutations flagged unrelated articles by
     the hundred: 3,000 articles that share stock phrases, and 150 planted copies at true
     Jaccard 0.5 to 0.95, each made by one of four kinds of edit."""
-    from newsmon.demoweb.synthetic import NewsGenerator
+    from newsmon.demoweb.synthetic import NewsGenerator, as_article
 
     gen = NewsGenerator(seed=7)
-    originals = [_synthetic(n, gen.article(), day=1) for n in range(3000)]
+    originals = [as_article(n, gen.article(), day=1) for n in range(3000)]
     copies, planted_of = [], {}
     for k in range(150):
         source = originals[k * 20]
         planted = gen.copy(source.text, 0.5 + 0.45 * k / 149)
-        copy = _synthetic(10_000 + k, planted.text, day=2)
+        copy = as_article(10_000 + k, planted.text, day=2)
         copies.append(copy)
         planted_of[copy.id] = source.id
     kept = list(dedupe(originals + copies, store, Ledger()))
