@@ -30,6 +30,7 @@ from typing import Any
 from urllib.request import Request, urlopen
 
 from .models import Alert
+from .timeline import day_of, outlet_of
 
 log = logging.getLogger(__name__)
 BURST_MIN = 5
@@ -39,14 +40,6 @@ BURST_DAYS = 14
 
 def alert_id(rule: str, story_id: str, key: str) -> str:
     return hashlib.sha1(f"{rule}\x1f{story_id}\x1f{key}".encode()).hexdigest()[:20]
-
-
-def _day(doc: dict[str, Any]) -> str:
-    return str(doc.get("published_at") or doc.get("fetched_at") or "")[:10]
-
-
-def _outlet(doc: dict[str, Any]) -> str:
-    return str(doc.get("source_name") or doc.get("source") or "")
 
 
 def claimant_key(claimant: str) -> str:
@@ -59,13 +52,13 @@ def claimant_key(claimant: str) -> str:
 def _figures(docs: list[dict[str, Any]]) -> list[tuple[str, str, str, float, str]]:
     """(day, claimant, unit, value, outlet) of every claim in the docs' own reporting."""
     found = []
-    for doc in sorted(docs, key=lambda d: (_day(d), d.get("id", ""))):
+    for doc in sorted(docs, key=lambda d: (day_of(d), d.get("id", ""))):
         if doc.get("duplicate_of"):
             continue  # a copy repeats its original's figures
         for claim in doc.get("claims", []):
             claimant = " ".join(str(claim.get("attribution") or "").split())
             if claimant:
-                found.append((_day(doc), claimant, claim["unit"], claim["value"], _outlet(doc)))
+                found.append((day_of(doc), claimant, claim["unit"], claim["value"], outlet_of(doc)))
     return found
 
 
@@ -86,7 +79,7 @@ def story_alerts(
 
     out = []
     ids = sorted(d["id"] for d in added)
-    outlets = sorted({_outlet(d) for d in added})
+    outlets = sorted({outlet_of(d) for d in added})
     out.append(
         alert(
             "coverage",
@@ -96,7 +89,7 @@ def story_alerts(
             outlets=outlets,
         )
     )
-    known = {_outlet(d) for d in before}
+    known = {outlet_of(d) for d in before}
     for outlet in outlets:
         if outlet not in known:
             out.append(alert("new_outlet", outlet, f"{title}: first report by {outlet}"))
@@ -132,7 +125,7 @@ def story_alerts(
                 )
             )
         latest[key] = value
-    out += _bursts(story_id, title, before + added, {_day(d) for d in added}, alert)
+    out += _bursts(story_id, title, before + added, {day_of(d) for d in added}, alert)
     return list({a.id: a for a in out}.values())
 
 
@@ -143,7 +136,7 @@ def _bursts(
     days: set[str],
     alert: Callable[..., Alert],
 ) -> list[Alert]:
-    per_day = Counter(_day(d) for d in docs if _day(d))
+    per_day = Counter(filter(None, map(day_of, docs)))
     found = []
     for day in sorted(d for d in days if d):
         try:

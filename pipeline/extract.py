@@ -137,8 +137,8 @@ def extract_page(page: FetchedPage) -> Article:
     text, used = _text_of(data), "trafilatura"
     if len(text) < MIN_TEXT_CHARS:
         recall = _trafilatura(page.body, page.final_url, include_tables=True, favor_recall=True)
-        if len(_text_of(recall)) >= MIN_TEXT_CHARS:
-            data, text, used = recall, _text_of(recall), "trafilatura:recall"
+        if len(recalled := _text_of(recall)) >= MIN_TEXT_CHARS:
+            data, text, used = recall, recalled, "trafilatura:recall"
         else:
             data, text, used = data or recall, _prose(tree), "paragraphs"
         if len(text) < MIN_TEXT_CHARS:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from typing import Any
 
 from .models import Story, utc_now
@@ -23,10 +24,23 @@ def summarize(story_id: str, title: str, docs: list[dict[str, Any]]) -> Story:
 
 
 NEW_ENTITIES_PER_DAY = 8
+_NAMED = frozenset({"PERSON", "ORG", "GPE", "NORP", "LOC"})  # who and where, for analysts
 
 
-def _day(doc: dict[str, Any]) -> str:
-    return str(doc.get("published_at") or doc["fetched_at"])[:10]
+def day_of(doc: dict[str, Any]) -> str:
+    """A stored article's day (YYYY-MM-DD): when it was published, else when fetched."""
+    return str(doc.get("published_at") or doc.get("fetched_at") or "")[:10]
+
+
+def outlet_of(doc: dict[str, Any]) -> str:
+    """A stored article's outlet as analysts read it: its name, else its id."""
+    return str(doc.get("source_name") or doc.get("source") or "")
+
+
+def _names(doc: dict[str, Any]) -> Iterator[str]:
+    for entity in doc.get("entities", []):
+        if entity.get("label") in _NAMED:
+            yield entity["text"]
 
 
 def timeline(docs: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -45,13 +59,11 @@ def timeline(docs: list[dict[str, Any]]) -> list[dict[str, Any]]:
         }
     )
     for doc in docs:
-        row = days[_day(doc)]
+        row = days[day_of(doc)]
         row["articles"] += 1
-        outlet = doc["source_name"] or doc["source"]
+        outlet = outlet_of(doc)
         row["outlets"].add(outlet)
-        for entity in doc.get("entities", []):
-            if entity.get("label") in ("PERSON", "ORG", "GPE", "NORP", "LOC"):
-                row["mentions"][entity["text"]] += 1
+        row["mentions"].update(_names(doc))
         if doc.get("duplicate_of"):
             row["copies"] += 1
             continue  # a copy repeats its original's figures
@@ -63,7 +75,7 @@ def timeline(docs: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 "unit": claim["unit"],
                 "attribution": claim["attribution"],
                 "via": claim.get("via", ""),
-                "outlet": doc["source_name"] or doc["source"],
+                "outlet": outlet,
             }
             if figure not in row["figures"]:
                 row["figures"].append(figure)
@@ -88,9 +100,7 @@ def top_entities(docs: list[dict[str, Any]], size: int = 5) -> list[str]:
     for doc in docs:
         if doc.get("duplicate_of"):
             continue
-        for entity in doc.get("entities", []):
-            if entity.get("label") in ("PERSON", "ORG", "GPE", "NORP", "LOC"):
-                mentions[entity["text"]] += 1
+        mentions.update(_names(doc))
     return [name for name, _ in sorted(mentions.items(), key=lambda m: (-m[1], m[0]))[:size]]
 
 

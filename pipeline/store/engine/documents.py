@@ -384,8 +384,11 @@ class Documents(EngineBase):
         )["hits"]["hits"]
         known = {h["_id"] for h in held}
         new = [a for a in alerts if a.id not in known]
-        for alert in new:
-            self._request("PUT", f"/{self.alerts}/_doc/{alert.id}", alert.to_document())
+        failed = self._bulk_all(
+            [Op("index", self.alerts, a.id, a.id, a.to_document()) for a in new]
+        )
+        if failed:
+            raise EngineError("bulk", f"{len(failed)} alerts not written: {failed}")
         if new:
             self._refresh(self.alerts)
         return new
