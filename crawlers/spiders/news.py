@@ -40,6 +40,7 @@ from twisted.python.failure import Failure
 from newsmon.crawlers.middlewares import (
     BlockedAddress,
     NetworkPolicy,
+    RetryAfterMiddleware,
     UnsupportedScheme,
 )
 from newsmon.pipeline.canonical import is_web_url
@@ -174,7 +175,7 @@ def longest_prefix(url: str, sources: list[Source], prefer: Source | None = None
 def _http_reason(response: Response) -> str:
     """An error status as a rejection reason; a server that asked to be asked later (and
     later than the crawl would wait) says retry_after."""
-    if response.status in (429, 503) and response.headers.get("Retry-After"):
+    if response.status in RetryAfterMiddleware.STATUSES and response.headers.get("Retry-After"):
         return "retry_after"
     return f"http_error:{response.status}"
 
