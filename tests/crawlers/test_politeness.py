@@ -39,7 +39,7 @@ def test_robots_crawl_delay_is_obeyed_and_capped(tmp_path):
         serve("127.0.0.93") as asks_nothing,
     ):
         sources = [
-            _site_with_pages(asks_one, "User-agent: *\nCrawl-delay: 1\n"),
+            _site_with_pages(asks_one, "User-agent: *\nCrawl-delay: 2\n"),
             _site_with_pages(asks_an_hour, "User-agent: newsmon\nCrawl-delay: 3600\n"),
             _site_with_pages(asks_nothing, "User-agent: *\nDisallow: /private\n"),
         ]
@@ -48,12 +48,15 @@ def test_robots_crawl_delay_is_obeyed_and_capped(tmp_path):
             tmp_path,
             sources,
             defaults={"allow_networks": LOOPBACK, "delay": 0, "concurrency": 4},
-            crawl_block={**FAST, "crawl_delay_max": 1.2},
+            crawl_block={**FAST, "crawl_delay_max": 2.5},
         )
         took = time.monotonic() - started
     assert len(result.pages) == 12
-    assert min(asks_one.gaps("/a/")) >= 0.95
-    assert min(asks_an_hour.gaps("/a/")) >= 1.15  # the hour is capped at crawl_delay_max
+    # Gaps are measured where the requests arrive, so they carry the loaded machine's
+    # scheduling jitter (up to about 0.1 s in CI); a floor that did not hold would show gaps
+    # near the control's, well under a second.
+    assert min(asks_one.gaps("/a/")) >= 1.7
+    assert min(asks_an_hour.gaps("/a/")) >= 2.2  # the hour is capped at crawl_delay_max
     assert took < 60  # and the capped host did not stall the crawl
     # The control: without a Crawl-delay the same pages come faster than any floor above
     # (with room for a loaded machine).
@@ -63,7 +66,7 @@ def test_robots_crawl_delay_is_obeyed_and_capped(tmp_path):
 def test_a_sources_own_delay_holds_against_autothrottle(tmp_path):
     """AutoThrottle lowers a host's delay towards its latency; a source's `delay` is a floor."""
     with serve("127.0.0.94") as site, serve("127.0.0.95") as control:
-        polite = {**_site_with_pages(site), "delay": 1.0}
+        polite = {**_site_with_pages(site), "delay": 1.5}
         result = crawl(
             tmp_path,
             [polite, _site_with_pages(control)],
@@ -71,7 +74,7 @@ def test_a_sources_own_delay_holds_against_autothrottle(tmp_path):
             crawl_block={"autothrottle": True},
         )
     assert len(result.pages) == 8
-    assert min(site.gaps("/a/")) >= 0.95
+    assert min(site.gaps("/a/")) >= 1.3  # with room for arrival jitter, as above
     assert max(control.gaps("/a/")) < 0.9
 
 
