@@ -172,7 +172,7 @@ def _job(args: argparse.Namespace, settings: Settings, out: Console, err: Consol
     from .pipeline.timeline import timeline
 
     settings.check_inputs()
-    stories = load_stories(settings.seeds)
+    stories = load_stories(settings.seeds, spacy_model=settings.spacy_model)
     store = settings.open_store()
     try:
         store.setup()  # idempotent: templates, policies and indices, or the SQLite schema
@@ -394,20 +394,25 @@ def cmd_story(args: argparse.Namespace, out: Console, err: Console) -> int:
 
 
 def cmd_stories(args: argparse.Namespace, out: Console, err: Console) -> int:
-    from .pipeline.timeline import top_entities
-
     store = _settings(args).open_store(create=False)
     try:
         stories = [
-            {
-                **story,
-                "kind": "tracked",
-                "top_entities": top_entities(store.story_articles(story["id"])),
-            }
+            {**story, "kind": story.get("kind", "tracked")}
             for story in store.list_stories()
+            if not story.get("merged_into")
         ]
     finally:
         store.close()
+    stories = [
+        s
+        for s in stories
+        if (args.kind in (None, s["kind"]))
+        and (s["kind"] == "tracked" or s["articles"] >= args.min_size)
+    ]
+    # Tracked first, then the largest emergent stories, the latest first among equals.
+    stories.sort(key=lambda s: (s["kind"] != "tracked", -s["articles"], s["id"]))
+    for story in stories:
+        story.pop("profile", None)  # the centroid: for assignment, not for people
     if args.json:
         print(json.dumps({"stories": stories}, ensure_ascii=False))
         return 0
@@ -415,6 +420,7 @@ def cmd_stories(args: argparse.Namespace, out: Console, err: Console) -> int:
         "Stories",
         "id",
         "kind",
+        "title",
         "articles",
         "outlets (independent)",
         "first seen",
@@ -423,19 +429,70 @@ def cmd_stories(args: argparse.Namespace, out: Console, err: Console) -> int:
         right=("articles",),
     )
     table.columns[0].no_wrap = True  # an id is typed back in: `newsmon story ID`
+    table.columns[2].max_width = 40
+    table.columns[2].overflow = "ellipsis"
+    table.columns[2].no_wrap = True
     for story in stories:
         table.add_row(
             story["id"],
             story["kind"],
+            story["title"],
             str(story["articles"]),
             f"{story['outlets']} ({story['independent_outlets']})",
             str(story["first_seen"] or "")[:10],
             str(story["last_seen"] or "")[:10],
-            ", ".join(story["top_entities"]),
+            ", ".join((story.get("top_entities") or [])[:3]),
         )
     out.print(table)
     if not stories:
         err.print("No stories yet: run `newsmon run` with a seed (--seed), or `newsmon demo`.")
+    else:
+        err.print(
+            "Follow an emergent story as a tracked one: newsmon seed promote ID --output FILE"
+        )
+    return 0
+
+
+def cmd_seed(args: argparse.Namespace, out: Console, err: Console) -> int:
+    from .pipeline.enrich import load_nlp
+    from .seeding import derive_seed, promote, write_seed
+
+    settings = _settings(args)
+    nlp = load_nlp(settings.spacy_model)
+    if args.action == "promote":
+        store = settings.open_store(create=False)
+        try:
+            profile, text = promote(store, args.article, args.id, args.title, nlp)
+        finally:
+            store.close()
+        where = None
+    else:
+        profile, text = derive_seed(args.article, args.id, args.title, args.date, nlp)
+        where = Path(args.article)
+    output = Path(args.output or f"{profile.id}.yaml").resolve()
+    if where is not None and where.is_file() and where.suffix.lower() not in {".html", ".htm"}:
+        article = os.path.relpath(where.resolve(), output.parent)
+    else:  # a page or a story: the text the profile came from is kept beside the seed file
+        kept = output.with_suffix(".txt")
+        kept.write_text(text + "\n", encoding="utf-8")
+        article = kept.name
+    write_seed(profile, output, article)
+    if args.json:
+        print(json.dumps({"seed": str(output), "id": profile.id}, ensure_ascii=False))
+        return 0
+    out.print(f"Seed [bold]{profile.id}[/bold] written to {output}")
+    table = _table("Key entities", "entity", "type", "weight", "also found as", right=("weight",))
+    for entity in profile.entities:
+        table.add_row(
+            entity.name, entity.label, f"{entity.weight:.2f}", ", ".join(entity.forms[:6])
+        )
+    out.print(table)
+    out.print("Key terms: " + ", ".join(list(profile.terms)[:15]))
+    for claim in profile.figures:
+        who = claim.attribution + (f" via {claim.via}" if claim.via else "")
+        out.print(f"Figure: {claim.value:,.0f} {claim.unit} ({who or 'no claimant'})")
+    out.print("Search queries: " + "; ".join(profile.queries))
+    out.print(f"Follow it: newsmon run --seed {os.path.relpath(output)}")
     return 0
 
 
@@ -627,9 +684,39 @@ def build_parser() -> argparse.ArgumentParser:
     story.set_defaults(func=cmd_story)
 
     stories = command("stories", "every story: size, outlets, first and last seen, top entities")
+    stories.add_argument(
+        "--kind", choices=["tracked", "emergent"], help="only stories of this kind"
+    )
+    stories.add_argument(
+        "--min-size",
+        type=int,
+        default=2,
+        help="emergent stories with at least this many articles (a lone article is no story)",
+    )
     stories.add_argument("--store", help=STORE_HELP)
     stories.add_argument("--json", action="store_true", help="print one JSON object")
     stories.set_defaults(func=cmd_stories)
+
+    seed = command("seed", "derive a story profile from one article and write it as a seed file")
+    seed.add_argument(
+        "action",
+        choices=["add", "promote"],
+        help="add: from an article; promote: from an emergent story, to track it",
+    )
+    seed.add_argument(
+        "article",
+        help="add: the seed article, a text or HTML file or an http(s) URL; promote: the "
+        "emergent story's id (newsmon stories)",
+    )
+    seed.add_argument("--store", help=STORE_HELP + "; for promote")
+    seed.add_argument("--id", help="story id (default: from the title)")
+    seed.add_argument("--title", help="story title (default: the article's)")
+    seed.add_argument(
+        "--date", help="the article's date, YYYY-MM-DD (default: the page's, else none)"
+    )
+    seed.add_argument("--output", metavar="FILE", help="seed file to write (default: ID.yaml)")
+    seed.add_argument("--json", action="store_true", help="print one JSON object")
+    seed.set_defaults(func=cmd_seed)
 
     alerts = command("alerts", "alerts raised after runs: new coverage, outlets, figures, bursts")
     alerts.add_argument("--story", help="only this story's alerts")

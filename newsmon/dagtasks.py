@@ -86,7 +86,7 @@ def _job_inputs() -> Iterator[tuple[Settings, str, Store, list[StoryProfile]]]:
     try:
         settings, run_id = settings_and_run_id()
         settings.check_inputs()
-        stories = load_stories(settings.seeds)
+        stories = load_stories(settings.seeds, spacy_model=settings.spacy_model)
     except ConfigError as exc:
         raise AirflowFailException(f"configuration error: {exc}") from exc
     store = settings.open_store()

@@ -288,20 +288,37 @@ def _plain(record: Any) -> dict[str, Any]:
 
 
 @dataclass(slots=True)
+class ProfileEntity:
+    """One of a story's key entities: its name, type, weight in the story, and the forms it is
+    found by in any language (aliases, demonyms, acronyms)."""
+
+    name: str
+    label: str  # PERSON | ORG | GPE | LOC | NORP | FAC
+    weight: float
+    forms: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
 class StoryProfile:
-    """A story to follow, derived from a seed article plus the seed file's overrides."""
+    """A story to follow: what newsmon derived from its seed article (pipeline/profiles.py),
+    plus the seed file's optional overrides. Emergent stories have profiles too, derived from
+    their members (kind "emergent")."""
 
     id: str
     title: str
-    start_date: str
-    # Every group must be matched by at least one of its terms (e.g. [North Korea, ...] and
-    # [Russia, ...]); this is what keeps a North Korean missile test out of the story.
+    start_date: str  # the seed's date (YYYY-MM-DD), or "" when not known
+    language: str = "en"
+    entities: list[ProfileEntity] = field(default_factory=list)
+    terms: dict[str, float] = field(default_factory=dict)  # distinctive terms, L2-normalised
+    figures: list[Claim] = field(default_factory=list)  # the seed's figures and claimants
+    queries: list[str] = field(default_factory=list)  # asked of search feeds
+    threshold: float = 0.5
+    # Overrides, by hand: every group must be matched by one of its terms (e.g. [North Korea,
+    # ...] and [Russia, ...]); extra terms join the derived ones with the weight given.
     required: list[list[str]] = field(default_factory=list)
-    terms: dict[str, float] = field(default_factory=dict)  # topical terms and their weights
-    queries: list[str] = field(default_factory=list)
-    threshold: float = 0.6
-    saturation: float = 3.0  # matched term weight at which the score reaches 1
+    extra_terms: dict[str, float] = field(default_factory=dict)
     seed_text: str = ""
+    kind: str = "tracked"  # tracked | emergent
 
 
 @dataclass(slots=True)
@@ -316,9 +333,24 @@ class Story:
     first_seen: str | None = None
     last_seen: str | None = None
     updated_at: str | None = None
+    kind: str = "tracked"  # tracked | emergent
+    top_entities: list[str] = field(default_factory=list)
+    merged_into: str = ""  # an emergent story merged into another: that one's id
+    # An emergent story's centroid: its members' terms and entities, what later articles are
+    # compared with (stored, not searched).
+    profile: dict[str, Any] = field(default_factory=dict)
 
     def to_document(self) -> dict[str, Any]:
         return asdict(self)
+
+
+@dataclass(slots=True)
+class StoryMerge:
+    """processed.jsonl: an emergent story found to be part of an older one; the index step
+    moves its members."""
+
+    old: str
+    new: str
 
 
 @dataclass(slots=True)

@@ -12,7 +12,7 @@ from .enrich import enrich_article
 from .extract import extract
 from .ledger import Ledger
 from .models import Article, FetchedPage, Regroup, StoryProfile
-from .stories import assign_article
+from .stories import StoryTracker
 
 log = logging.getLogger(__name__)
 
@@ -35,12 +35,16 @@ def process_pages(
     on_page: Callable[[FetchedPage], None] | None = None,
     on_article: Callable[[Article], None] | None = None,
     regroups: list[Regroup] | None = None,
+    tracker: StoryTracker | None = None,
 ) -> Iterator[Article]:
+    """The stages in a row. `tracker` carries the stories' state (their members so far, the
+    emergent stories); without one, tracked stories are scored against their seeds alone."""
+    tracker = tracker or StoryTracker(stories)
     articles = extract(_tap(pages, on_page), ledger)
     articles = _each("canonicalize", canonicalize_article, articles, ledger)
     articles = dedupe(articles, store, ledger, regroups=regroups)
     articles = _each("enrich", lambda a: enrich_article(a, nlp), articles, ledger)
-    articles = _each("assign", lambda a: assign_article(a, stories), articles, ledger)
+    articles = _each("assign", tracker.assign, articles, ledger)
     return _tap(articles, on_article)
 
 

@@ -5,7 +5,8 @@ A run keeps its files in ``<landing>/<run id>/``; the dead-letter file is shared
     crawl-state.json   CrawlState: what the crawler is told of earlier runs
     crawl.jsonl        FetchedPage, CrawlOutcome, FeedState, CrawlSummary (the crawler's)
     crawl.log          the crawler's own log
-    processed.jsonl    Article, CrawlOutcome, FeedState, CrawlSummary (the process step's)
+    processed.jsonl    Article, CrawlOutcome, FeedState, CrawlSummary, Regroup, StoryMerge
+                       (the process step's)
     ../dead-letter.jsonl   Article documents the store refused; the next index step replays them
 
 JSON lines, one typed record a line, with its type named in a "type" key. Files are written
@@ -32,13 +33,14 @@ from .models import (
     FetchedPage,
     PendingURL,
     Regroup,
+    StoryMerge,
 )
 
 log = logging.getLogger(__name__)
-Record = FetchedPage | CrawlOutcome | FeedState | CrawlSummary | Article | Regroup
+Record = FetchedPage | CrawlOutcome | FeedState | CrawlSummary | Article | Regroup | StoryMerge
 _TYPES: dict[str, type] = {
     cls.__name__: cls
-    for cls in (FetchedPage, CrawlOutcome, FeedState, CrawlSummary, Article, Regroup)
+    for cls in (FetchedPage, CrawlOutcome, FeedState, CrawlSummary, Article, Regroup, StoryMerge)
 }
 
 CRAWL_STATE_FILE = "crawl-state.json"

@@ -1,41 +1,104 @@
-"""Stage 5, assign stories: score each article against every tracked story profile.
+"""Stage 5, assign stories: each article joins the tracked stories it belongs to; an article
+that joins none is clustered into an emergent story.
 
-A profile comes from a seed file (seeds/*.yaml) and its seed article. Scoring is transparent:
-required entity groups must all match, then the weight of matched topical terms, saturating,
-gives a score in [0, 1]. Terms the seed article itself stresses are added with a small weight.
+A tracked story's profile is derived from its seed article alone (pipeline/profiles.py); a
+seed file may add overrides. An article's score for a story combines
+
+- text similarity: the cosine of the article's distinctive terms (pipeline/terms.py) with the
+  story's, the story's being the seed's plus, with decay, those of its confident members so
+  far: later phases (casualties, a deal, an inquiry) bring words the seed never used;
+- entity overlap: the weight of the story's key entities found in the article, by every form
+  they go by in any language (so "Nordkorea" and "Corée du Nord" count as North Korea);
+- distance in time: past a grace period since the story was last active, the score decays.
+
+Evolution is bounded: members count at most as much as the seed, only confident members
+count, copies do not count, and only members published before the article: re-running over
+the same input gives the same assignment, and assignment does not depend on arrival order
+within a batch (the batch is in publication order, see dedupe).
+
+Emergent stories: an article that joins no tracked story joins the most similar recent
+emergent story, or starts one. The id of an emergent story is its first member's, so ids are
+stable across runs; when an article shows two emergent stories to be one, the younger is
+merged into the older (a StoryMerge record; the index step moves its members).
 """
 
 from __future__ import annotations
 
+import bisect
+import datetime as dt
+import math
 import re
+from collections import Counter
 from collections.abc import Iterable, Iterator
-from datetime import date
+from dataclasses import dataclass, field
+from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from .enrich import keywords_of
 from .errors import ConfigError
-from .models import Article, StoryMatch, StoryProfile
+from .models import Article, Claim, ProfileEntity, StoryMatch, StoryMerge, StoryProfile
+from .profiles import Aliases, derive_profile, fallback_entities, load_aliases
+from .terms import combine, cosine, fold, term_vector
 
-SEED_TERM_WEIGHT = 0.2
+# Tuned on the development half of bench/labelled (bench/story_tracking.py); see README.
+THRESHOLD = 0.5
+TERMS_WEIGHT = 0.55  # text similarity's share of the score; entity overlap has the rest
+TERMS_SATURATION = 0.4  # a cosine at which text similarity counts in full
+# Across languages only names are shared terms (Kaub, Veltrix), so a lower cosine means as much.
+CROSS_LANGUAGE_SATURATION = 0.15
+GRACE_DAYS = 21.0  # no decay within this many days of the story's last activity
+DECAY_DAYS = 45.0  # then the score falls by 1/e every this many days
+EVOLVE_WEIGHT = 0.5  # the members' centroid against the seed's 1.0
+EVOLVE_MEMBERS = 20  # the most recent confident members that make the centroid
+CONFIDENT = 1.2  # a member counts for evolution at this multiple of the threshold
+ANCHORS = 3  # the story's heaviest entities: an article names at least two of them
+EMERGENT_JOIN = 0.5  # the least similarity to an emergent story to join it
+EMERGENT_MERGE = 0.6  # two emergent stories this similar are one
+EMERGENT_WINDOW_DAYS = 45.0  # an emergent story takes articles this close to its last member
+EMERGENT_ENTITIES = 3  # shared entities for the entity part of similarity to count in full
+EMERGENT_PREFIX = "emerging-"
+
+
+class FigureModel(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    value: float
+    unit: str
+    attribution: str = ""
+    via: str = ""
+    text: str = ""
+
+
+class EntityModel(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(min_length=1)
+    label: str = "ORG"
+    weight: float = Field(default=1.0, ge=0)
+    forms: list[str] = Field(default_factory=list)
 
 
 class SeedFile(BaseModel):
-    """A story seed file (seeds/*.yaml), validated before any crawl starts."""
+    """A story seed file (seeds/*.yaml), validated before any crawl starts. Only `id` and the
+    article are needed; what is missing is derived from the article when the file is loaded,
+    and what `newsmon seed add` wrote may be edited."""
 
     model_config = ConfigDict(extra="forbid")
 
     id: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_.-]+$")
     title: str | None = None
-    article: str | None = None
-    start_date: date | None = None
+    article: str | None = None  # the seed article, a text file relative to this file
+    date: dt.date | None = None  # the seed's date: the story's start in time
+    language: str | None = None
+    entities: list[EntityModel] | None = None
+    terms: dict[str, float] | None = None
+    figures: list[FigureModel] = Field(default_factory=list)
+    queries: list[str] | None = None
+    threshold: float = Field(default=THRESHOLD, ge=0, le=1)
+    # Overrides by hand (nothing needs them): term groups that must all match, extra terms.
     required: list[list[str]] = Field(default_factory=list)
-    terms: dict[str, float] = Field(default_factory=dict)
-    queries: list[str] = Field(default_factory=list)
-    threshold: float = Field(default=0.6, ge=0, le=1)
-    saturation: float = Field(default=3.0, gt=0)
+    extra_terms: dict[str, float] = Field(default_factory=dict)
 
 
 def _seed_file(path: Path) -> SeedFile:
@@ -58,7 +121,14 @@ def _seed_file(path: Path) -> SeedFile:
         ) from None
 
 
-def load_story(path: str | Path) -> StoryProfile:
+def load_story(
+    path: str | Path,
+    nlp: Any = None,
+    aliases: Aliases | None = None,
+    spacy_model: str | None = None,
+) -> StoryProfile:
+    """A seed file as a profile: what the file gives, and what it leaves out derived from its
+    article (the spaCy pipeline is loaded only when entities must be derived)."""
     path = Path(path)
     seed = _seed_file(path)
     seed_text = ""
@@ -68,56 +138,482 @@ def load_story(path: str | Path) -> StoryProfile:
             seed_text = article.read_text(encoding="utf-8")
         except OSError as exc:
             raise ConfigError(f"{path}: article: cannot read {article}: {exc.strerror}") from exc
-    doc = seed.model_dump(exclude_none=True)
-    if seed.start_date:
-        doc["start_date"] = seed.start_date.isoformat()
-    terms = {str(k).lower(): float(v) for k, v in (doc.get("terms") or {}).items()}
-    for term in keywords_of("", seed_text, limit=15):
-        terms.setdefault(term, SEED_TERM_WEIGHT)
-    profile = StoryProfile(
-        id=doc["id"],
-        title=doc.get("title", doc["id"]),
-        start_date=str(doc.get("start_date", "")),
-        required=[[str(t).lower() for t in group] for group in doc.get("required") or []],
-        terms=terms,
-        queries=list(doc.get("queries") or []),
-        threshold=float(doc.get("threshold", 0.6)),
-        saturation=float(doc.get("saturation", 3.0)),
+    elif seed.entities is None or seed.terms is None:
+        raise ConfigError(f"{path}: needs `article:` (or derived `entities:` and `terms:`)")
+    title = seed.title or seed.id
+    if seed.entities is None and nlp is None:
+        from .enrich import load_nlp
+
+        nlp = load_nlp(spacy_model)
+    derived = (
+        derive_profile(
+            seed.id,
+            title,
+            seed_text,
+            nlp,
+            date=seed.date.isoformat() if seed.date else "",
+            aliases=aliases,
+            language=seed.language,
+        )
+        if seed.entities is None or seed.terms is None or seed.queries is None
+        else None
+    )
+    return StoryProfile(
+        id=seed.id,
+        title=title,
+        start_date=seed.date.isoformat() if seed.date else "",
+        language=seed.language or (derived.language if derived else "en"),
+        entities=(
+            [ProfileEntity(**e.model_dump()) for e in seed.entities]
+            if seed.entities is not None
+            else derived.entities  # type: ignore[union-attr]
+        ),
+        terms=seed.terms if seed.terms is not None else derived.terms,  # type: ignore[union-attr]
+        figures=[Claim(**f.model_dump()) for f in seed.figures]
+        or (derived.figures if derived else []),
+        queries=seed.queries if seed.queries is not None else derived.queries,  # type: ignore[union-attr]
+        threshold=seed.threshold,
+        required=[[fold(t) for t in group] for group in seed.required],
+        extra_terms={fold(t): w for t, w in seed.extra_terms.items()},
         seed_text=seed_text,
     )
-    return profile
 
 
-def load_stories(paths: Iterable[str | Path]) -> list[StoryProfile]:
-    return [load_story(p) for p in paths]
+def load_stories(
+    paths: Iterable[str | Path], nlp: Any = None, spacy_model: str | None = None
+) -> list[StoryProfile]:
+    return [load_story(p, nlp, spacy_model=spacy_model) for p in paths]
 
 
-def _contains(haystack: str, term: str) -> bool:
-    return re.search(rf"(?<!\w){re.escape(term)}(?!\w)", haystack) is not None
+def seed_document(profile: StoryProfile, article: str | None = None) -> dict[str, Any]:
+    """A profile as the seed file `newsmon seed add` writes: every derived part, editable."""
+    doc: dict[str, Any] = {"id": profile.id, "title": profile.title}
+    if article:
+        doc["article"] = article
+    if profile.start_date:
+        doc["date"] = profile.start_date
+    doc["language"] = profile.language
+    doc["entities"] = [
+        {"name": e.name, "label": e.label, "weight": e.weight, "forms": e.forms}
+        for e in profile.entities
+    ]
+    doc["terms"] = dict(profile.terms)
+    doc["figures"] = [
+        {
+            k: v
+            for k, v in (
+                ("value", c.value),
+                ("unit", c.unit),
+                ("attribution", c.attribution),
+                ("via", c.via),
+            )
+            if v != ""
+        }
+        for c in profile.figures
+    ]
+    doc["queries"] = profile.queries
+    doc["threshold"] = profile.threshold
+    return doc
+
+
+# -- evidence --------------------------------------------------------------------------------
+
+
+def _day(value: str | None) -> date | None:
+    if not value:
+        return None
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00")).date()
+    except ValueError:
+        try:
+            return date.fromisoformat(value[:10])
+        except ValueError:
+            return None
+
+
+def article_day(article: Article) -> date | None:
+    return _day(article.published_at) or _day(article.fetched_at)
+
+
+@dataclass(frozen=True)
+class _Form:
+    pattern: re.Pattern[str]
+    cased: bool  # an acronym: matched in capitals only
+    language: str  # "" for every language
+
+
+def _forms(entity: ProfileEntity) -> list[_Form]:
+    found = []
+    for raw in {entity.name, *entity.forms}:
+        form, _, lang = raw.partition("@")
+        folded = fold(form) if not form.isupper() else _unaccent(form)
+        if len(folded) < 2:
+            continue
+        pattern = re.compile(rf"(?<!\w){re.escape(folded)}(?!\w)")
+        found.append(_Form(pattern, form.isupper(), lang))
+    return found
+
+
+def _unaccent(text: str) -> str:
+    return "".join(fold(c) if c.isalpha() and not c.isascii() else c for c in text)
+
+
+@dataclass
+class ArticleText:
+    """What scoring reads of an article, computed once for every story."""
+
+    article: Article
+    vector: dict[str, float]
+    folded: str
+    cased: str
+    day: date | None
+
+    @classmethod
+    def of(cls, article: Article) -> ArticleText:
+        text = f"{article.title}\n{article.text}"
+        lang = article.language or "en"
+        return cls(
+            article,
+            term_vector(article.title, article.text, lang),
+            fold(text),
+            _unaccent(text),
+            article_day(article),
+        )
+
+    def has(self, forms: list[_Form]) -> bool:
+        lang = self.article.language
+        for form in forms:
+            if form.language and form.language != lang:
+                continue
+            if form.pattern.search(self.cased if form.cased else self.folded):
+                return True
+        return False
+
+
+@dataclass
+class _Member:
+    day: date
+    vector: dict[str, float]
+
+
+@dataclass
+class TrackedStory:
+    """A tracked story as scoring sees it: the profile, compiled, and its confident members."""
+
+    profile: StoryProfile
+    seed_day: date | None
+    entity_forms: list[tuple[float, list[_Form]]]
+    required: list[list[re.Pattern[str]]]
+    members: list[_Member] = field(default_factory=list)  # confident, in publication order
+    active: list[date] = field(default_factory=list)  # every member's day, sorted
+    _centroids: dict[int, dict[str, float]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, profile: StoryProfile) -> TrackedStory:
+        terms = dict(profile.terms)
+        for term, weight in profile.extra_terms.items():
+            terms[term] = max(terms.get(term, 0.0), weight)
+        if profile.extra_terms:
+            profile.terms = combine([(terms, 1.0)])
+        return cls(
+            profile,
+            _day(profile.start_date),
+            [(e.weight, _forms(e)) for e in profile.entities if e.weight > 0],
+            [
+                [re.compile(rf"(?<!\w){re.escape(t)}(?!\w)") for t in group]
+                for group in profile.required
+            ],
+        )
+
+    def add_day(self, day: date) -> None:
+        bisect.insort(self.active, day)
+
+    def add_member(self, day: date, vector: dict[str, float]) -> None:
+        at = len(self.members)
+        while at and self.members[at - 1].day > day:
+            at -= 1
+        self.members.insert(at, _Member(day, vector))
+        self._centroids.clear()
+
+    def _before(self, day: date | None) -> int:
+        if day is None:
+            return len(self.members)
+        return sum(1 for m in self.members if m.day < day)
+
+    def vector(self, upto: int) -> dict[str, float]:
+        """The story's terms given its first `upto` members: the seed's, plus the recent
+        confident members' centroid at most EVOLVE_WEIGHT as heavy."""
+        if upto == 0:
+            return self.profile.terms
+        cached = self._centroids.get(upto)
+        if cached is None:
+            recent = self.members[max(0, upto - EVOLVE_MEMBERS) : upto]
+            centroid = combine((m.vector, 1.0) for m in recent)
+            cached = combine([(self.profile.terms, 1.0), (centroid, EVOLVE_WEIGHT)])
+            self._centroids[upto] = cached
+        return cached
+
+    def last_active(self, day: date | None) -> date | None:
+        """The story's latest day before this one: the seed's, or a member's."""
+        at = bisect.bisect_left(self.active, day) if day else len(self.active)
+        days = [d for d in (self.seed_day, self.active[at - 1] if at else None) if d]
+        return max(days) if days else None
+
+    def score(self, text: ArticleText) -> float:
+        for group in self.required:
+            if not any(p.search(text.folded) for p in group):
+                return 0.0
+        found = [text.has(forms) for _, forms in self.entity_forms]
+        anchors = found[:ANCHORS]
+        if anchors and sum(anchors) < min(2, len(anchors)):
+            return 0.0
+        upto = self._before(text.day)
+        same = (text.article.language or "en") == self.profile.language
+        saturation = TERMS_SATURATION if same else CROSS_LANGUAGE_SATURATION
+        similarity = min(1.0, cosine(text.vector, self.vector(upto)) / saturation)
+        total = sum(w for w, _ in self.entity_forms) or 1.0
+        overlap = sum(w for (w, _), hit in zip(self.entity_forms, found, strict=True) if hit)
+        value = TERMS_WEIGHT * similarity + (1 - TERMS_WEIGHT) * overlap / total
+        return round(value * self._time_factor(text.day), 3)
+
+    def _time_factor(self, day: date | None) -> float:
+        active = self.last_active(day)
+        if active is None or day is None:
+            return 1.0
+        if self.seed_day and day < self.seed_day:
+            gap = (self.seed_day - day).days  # earlier than the seed: before the story began
+        else:
+            gap = (day - active).days
+        return _decay(abs(gap))
+
+
+def _decay(gap_days: float) -> float:
+    """A story's pull on an article this many days from its last activity."""
+    return 1.0 if gap_days <= GRACE_DAYS else math.exp(-(gap_days - GRACE_DAYS) / DECAY_DAYS)
+
+
+# -- emergent stories -----------------------------------------------------------------------
+
+
+@dataclass
+class EmergentStory:
+    id: str
+    first_seen: date
+    last_seen: date
+    terms: Counter[str] = field(default_factory=Counter)  # sum of member vectors
+    entities: Counter[str] = field(default_factory=Counter)
+    languages: Counter[str] = field(default_factory=Counter)
+    size: int = 0
+    merged_into: str = ""
+    _centroid: dict[str, float] | None = None
+
+    def centroid(self) -> dict[str, float]:
+        if self._centroid is None:
+            self._centroid = combine([(dict(self.terms), 1.0)])
+        return self._centroid
+
+    def similarity(self, text: ArticleText, entities: set[str]) -> float:
+        """How much an article looks like this story now: terms and entities, as for a tracked
+        story, and time since the story was last active."""
+        gap = abs((text.day - self.last_seen).days) if text.day else 0
+        if gap > EMERGENT_WINDOW_DAYS:
+            return 0.0
+        language = self.languages.most_common(1)[0][0] if self.languages else ""
+        same = (text.article.language or "en") == language
+        saturation = TERMS_SATURATION if same else CROSS_LANGUAGE_SATURATION
+        terms = min(1.0, cosine(text.vector, self.centroid()) / saturation)
+        top = {e for e, _ in self.entities.most_common(5)}
+        shared = min(1.0, len(entities & top) / min(EMERGENT_ENTITIES, len(top))) if top else 0.0
+        value = TERMS_WEIGHT * terms + (1 - TERMS_WEIGHT) * shared
+        return value * _decay(gap)
+
+    def add(self, day: date, text: ArticleText, entities: set[str], copy: bool) -> None:
+        self.size += 1
+        self.first_seen = min(self.first_seen, day)
+        self.last_seen = max(self.last_seen, day)
+        if not copy:  # a copy says nothing new of what the story is about
+            self.terms.update(text.vector)
+            self.entities.update(entities)
+            self.languages[text.article.language or "en"] += 1
+            self._centroid = None
+
+    def absorb(self, other: EmergentStory) -> None:
+        other.merged_into = self.id
+        self.terms.update(other.terms)
+        self.entities.update(other.entities)
+        self.languages.update(other.languages)
+        self.size += other.size
+        self.first_seen = min(self.first_seen, other.first_seen)
+        self.last_seen = max(self.last_seen, other.last_seen)
+        self._centroid = None
+
+    def profile(self) -> dict[str, Any]:
+        return {
+            "terms": self.centroid(),
+            "entities": dict(self.entities.most_common(20)),
+            "languages": dict(self.languages),
+            "size": self.size,
+            "first_seen": self.first_seen.isoformat(),
+            "last_seen": self.last_seen.isoformat(),
+        }
+
+    @classmethod
+    def from_document(cls, doc: dict[str, Any]) -> EmergentStory | None:
+        profile = doc.get("profile") or {}
+        first, last = _day(profile.get("first_seen")), _day(profile.get("last_seen"))
+        if first is None or last is None:
+            return None
+        story = cls(doc["id"], first, last, size=int(profile.get("size", 0)))
+        story.terms.update(profile.get("terms", {}))
+        story.entities.update(profile.get("entities", {}))
+        story.languages.update(profile.get("languages", {}))
+        return story
+
+
+def emergent_profile(docs: list[dict[str, Any]], tracker: StoryTracker) -> dict[str, Any]:
+    """An emergent story's stored centroid, from its member documents (what the next run's
+    articles are compared with)."""
+    ordered = sorted(docs, key=lambda d: (str(d.get("published_at") or d["fetched_at"]), d["id"]))
+    story: EmergentStory | None = None
+    for doc in ordered:
+        article = Article.from_document(doc)
+        text = ArticleText.of(article)
+        if text.day is None:
+            continue
+        if story is None:
+            story = EmergentStory("", text.day, text.day)
+        story.add(text.day, text, tracker.entity_keys(article, text), bool(article.duplicate_of))
+    return story.profile() if story else {}
+
+
+class StoryTracker:
+    """Assigns articles, in publication order, to tracked and emergent stories."""
+
+    def __init__(
+        self,
+        profiles: list[StoryProfile],
+        aliases: Aliases | None = None,
+        emergent: bool = True,
+    ):
+        self.tracked = [TrackedStory.of(p) for p in profiles]
+        self.aliases = aliases or load_aliases()
+        self.emergent_on = emergent
+        self.emergent: dict[str, EmergentStory] = {}
+        self.merges: list[StoryMerge] = []
+        self._alias_pattern = _alias_pattern(self.aliases)
+
+    def remember(self, docs: Iterable[dict[str, Any]]) -> None:
+        """Stored state: the tracked stories' confident members and the emergent stories."""
+        by_id = {t.profile.id: t for t in self.tracked}
+        for doc in docs:
+            if doc.get("kind") == "emergent":  # a story record
+                emergent = EmergentStory.from_document(doc)
+                if emergent and not doc.get("merged_into"):
+                    self.emergent[emergent.id] = emergent
+                continue
+            day = _day(doc.get("published_at")) or _day(doc.get("fetched_at"))
+            if day is None:
+                continue
+            vector: dict[str, float] | None = None
+            for match in doc.get("stories", []):
+                tracked = by_id.get(match["id"])
+                if tracked is None:
+                    continue
+                tracked.add_day(day)
+                if match["score"] >= tracked.profile.threshold * CONFIDENT and not doc.get(
+                    "duplicate_of"
+                ):
+                    if vector is None:
+                        lang = doc.get("language") or "en"
+                        vector = term_vector(doc["title"], doc["text"], lang)
+                    tracked.add_member(day, vector)
+
+    def entity_keys(self, article: Article, text: ArticleText) -> set[str]:
+        keys = {
+            fold(self.aliases.canonical(e.text) or e.text)
+            for e in article.entities
+            if e.label in {"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC"}
+        }
+        for match in self._alias_pattern.finditer(text.folded):
+            canonical = self.aliases.canonical(match.group(0))
+            if canonical:
+                keys.add(fold(canonical))
+        if not article.entities:  # no model for the language: names it repeats, capitalised
+            names = fallback_entities(
+                f"{article.title}. {article.text}", article.language, self.aliases
+            )
+            keys.update(fold(self.aliases.canonical(e.text) or e.text) for e in names)
+        return keys
+
+    def assign(self, article: Article) -> Article:
+        text = ArticleText.of(article)
+        matches = []
+        for story in self.tracked:
+            value = story.score(text)
+            if value >= story.profile.threshold:
+                matches.append(StoryMatch(story.profile.id, value))
+                if text.day:
+                    story.add_day(text.day)
+                if (
+                    value >= story.profile.threshold * CONFIDENT
+                    and not article.duplicate_of
+                    and text.day
+                ):
+                    story.add_member(text.day, text.vector)
+        if not matches and self.emergent_on and text.day:
+            matches.append(self._emerge(article, text))
+        article.stories = matches
+        return article
+
+    def _emerge(self, article: Article, text: ArticleText) -> StoryMatch:
+        day = text.day
+        assert day is not None
+        keys = self.entity_keys(article, text)
+        near = sorted(
+            (
+                (story.similarity(text, keys), story.first_seen, story.id)
+                for story in self.emergent.values()
+                if not story.merged_into
+            ),
+            key=lambda s: (-s[0], s[1], s[2]),
+        )
+        joined = [s for s in near if s[0] >= EMERGENT_JOIN]
+        copy = bool(article.duplicate_of)
+        if not joined:
+            story = EmergentStory(EMERGENT_PREFIX + article.id[:16], day, day)
+            self.emergent[story.id] = story
+            story.add(day, text, keys, copy)
+            return StoryMatch(story.id, 1.0)
+        best = self.emergent[joined[0][2]]
+        for value, _, other_id in joined[1:]:
+            other = self.emergent[other_id]
+            if value >= EMERGENT_MERGE and cosine(best.centroid(), other.centroid()) > 0.0:
+                older, younger = sorted((best, other), key=lambda s: (s.first_seen, s.id))
+                older.absorb(younger)
+                self.merges.append(StoryMerge(old=younger.id, new=older.id))
+                best = older
+        best.add(day, text, keys, copy)
+        return StoryMatch(best.id, round(joined[0][0], 3))
+
+
+def _alias_pattern(aliases: Aliases) -> re.Pattern[str]:
+    forms = sorted(aliases.plain_forms(), key=len, reverse=True)
+    return re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, forms)) + r")(?!\w)")
 
 
 def score(article: Article, profile: StoryProfile) -> float:
-    haystack = f"{article.title}\n{article.text}".lower()
-    for group in profile.required:
-        if not any(_contains(haystack, term) for term in group):
-            return 0.0
-    if (
-        profile.start_date
-        and article.published_at
-        and article.published_at[:10] < profile.start_date
-    ):
-        return 0.0
-    matched = sum(w for term, w in profile.terms.items() if _contains(haystack, term))
-    return round(min(1.0, matched / profile.saturation), 3)
+    """One article's score for one story, with no history (the seed alone)."""
+    return TrackedStory.of(profile).score(ArticleText.of(article))
 
 
 def assign_article(article: Article, profiles: list[StoryProfile]) -> Article:
-    article.stories = [
-        StoryMatch(p.id, s) for p in profiles if (s := score(article, p)) >= p.threshold
-    ]
-    return article
+    """Tracked stories only, against the seeds alone (no history, no emergent stories)."""
+    return StoryTracker(profiles, emergent=False).assign(article)
 
 
-def assign_stories(articles: Iterable[Article], profiles: list[StoryProfile]) -> Iterator[Article]:
+def assign_stories(
+    articles: Iterable[Article], profiles: list[StoryProfile], emergent: bool = False
+) -> Iterator[Article]:
+    tracker = StoryTracker(profiles, emergent=emergent)
     for article in articles:
-        yield assign_article(article, profiles)
+        yield tracker.assign(article)

@@ -9,6 +9,7 @@ from newsmon.pipeline.ledger import Ledger
 from newsmon.pipeline.models import FetchedPage
 from newsmon.pipeline.process import process_pages
 from newsmon.pipeline.store.sqlite import SQLiteStore
+from newsmon.pipeline.stories import StoryTracker
 
 PARAGRAPH = (
     "Officials in Seoul said on Tuesday that engineers had been sent to the region, "
@@ -100,22 +101,23 @@ def test_a_stage_failing_on_one_article_rejects_that_article_only(store, monkeyp
     assert failed.detail == "the model choked"
 
 
-def test_a_near_copy_that_fails_later_has_one_outcome(store, monkeypatch):
-    real = process.assign_article
+class _FragileTracker(StoryTracker):
+    """The real tracker with a fault injected: it fails on near copies."""
 
-    def fragile(article, stories):
+    def assign(self, article):
         if article.duplicate_of:
             raise ValueError("no story for copies today")
-        return real(article, stories)
+        return super().assign(article)
 
-    monkeypatch.setattr(process, "assign_article", fragile)
+
+def test_a_near_copy_that_fails_later_has_one_outcome(store):
     original = [PARAGRAPH * 3, "first " * 50, "second " * 50]
     pages = [
         _page("https://a.example/original", _article_html("Original", original)),
         _page("https://b.example/copy", _article_html("Copy", original + ["extra"])),
     ]
     ledger = Ledger()
-    out = list(process_pages(pages, store, [], ledger))
+    out = list(process_pages(pages, store, [], ledger, tracker=_FragileTracker([])))
     assert [a.url for a in out] == ["https://a.example/original"]
     assert [(o.url, o.reason) for o in ledger.outcomes] == [
         ("https://b.example/copy", "assign_error:ValueError")
