@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from .pipeline.alerts import AlertChannels, raise_alerts
 from .pipeline.ledger import Ledger, judge
@@ -33,6 +33,8 @@ from .pipeline.models import (
     Outcome,
     PendingURL,
     Regroup,
+    Story,
+    StoryMerge,
     StoryProfile,
     utc_iso,
     utc_now,
@@ -50,7 +52,10 @@ from .pipeline.runfiles import (
 )
 from .pipeline.sources import load_sources
 from .pipeline.store import Store
-from .pipeline.timeline import summarize
+from .pipeline.timeline import summarize, top_entities
+
+if TYPE_CHECKING:
+    from .pipeline.stories import StoryTracker
 
 log = logging.getLogger("newsmon.jobs")
 crawler_log = logging.getLogger("newsmon.crawler")
@@ -270,6 +275,7 @@ def process(
             progress("enrich", done["articles"], None)
 
     regroups: list[Regroup] = []
+    tracker = story_tracker(store, stories) if pages else None
     articles = list(
         process_pages(
             pages,
@@ -280,13 +286,27 @@ def process(
             on_page=on_page,
             on_article=on_article,
             regroups=regroups,
+            tracker=tracker,
         )
     )
     kept = {a.id for a in articles}  # a new original that a later stage rejected regroups none
     regroups = [r for r in regroups if r.new in kept]
+    merges = tracker.merges if tracker else []
     out = landing.parent / PROCESSED_FILE
-    write_records(out, [*articles, *ledger.outcomes, *carried, *regroups])
+    write_records(out, [*articles, *ledger.outcomes, *carried, *regroups, *merges])
     return out
+
+
+def story_tracker(store: Store, stories: list[StoryProfile]) -> StoryTracker:
+    """The stories as the store knows them: the tracked stories' members so far, and the
+    emergent stories, so that assignment goes on where the last run left it."""
+    from .pipeline.stories import StoryTracker
+
+    tracker = StoryTracker(stories)
+    for profile in stories:
+        tracker.remember(store.story_articles(profile.id))
+    tracker.remember(s for s in store.list_stories() if s.get("kind") == "emergent")
+    return tracker
 
 
 def index(
@@ -310,6 +330,7 @@ def index(
     states: list[FeedState] = []
     summary: CrawlSummary | None = None
     regroups: list[Regroup] = []
+    merges: list[StoryMerge] = []
     for record in read_records(processed):
         if isinstance(record, Article):
             articles.append(record)
@@ -321,6 +342,8 @@ def index(
             summary = record
         elif isinstance(record, Regroup):
             regroups.append(record)
+        elif isinstance(record, StoryMerge):
+            merges.append(record)
     replay = {a.id: a for a in read_articles(files.dead_letter)}
     batch = dict(replay)
     batch.update({a.id: a for a in articles})  # this run's version of a document wins
@@ -376,9 +399,14 @@ def index(
         store.save_feed_states(states)
     members = {profile.id: store.story_articles(profile.id) for profile in stories}
     for profile in stories:
-        store.upsert_story(summarize(profile.id, profile.title, members[profile.id]))
+        story = summarize(profile.id, profile.title, members[profile.id])
+        story.top_entities = top_entities(members[profile.id])
+        store.upsert_story(story)
     added = {a.id for a in articles if a.id not in failed}
-    alerts = raise_alerts(store, stories, members, added, run_id, utc_now(), alert_channels)
+    emergent = _refresh_emergent(store, stories, articles, merges, failed)
+    alerts = raise_alerts(
+        store, stories, members, added, run_id, utc_now(), alert_channels, emergent=emergent
+    )
     counts = ledger.counts(summary)
     counts["alerts"] = alerts
     counts["written"] = len(result.written)
@@ -389,6 +417,54 @@ def index(
     store.record_run(run_id, counts)
     log.info("run %s: %s", run_id, json.dumps(counts, sort_keys=True))
     return counts
+
+
+def _refresh_emergent(
+    store: Store,
+    stories: list[StoryProfile],
+    articles: list[Article],
+    merges: list[StoryMerge],
+    failed: dict[str, str],
+) -> list[Story]:
+    """Move the members of merged emergent stories, and store every emergent story this run
+    touched with its summary and centroid (what the next run compares articles with)."""
+    from .pipeline.stories import EMERGENT_PREFIX, StoryTracker, emergent_profile
+
+    touched = {
+        m.id
+        for a in articles
+        if a.id not in failed
+        for m in a.stories
+        if m.id.startswith(EMERGENT_PREFIX)
+    }
+    for merge in merges:
+        moved = []
+        for doc in store.story_articles(merge.old):
+            article = Article.from_document(doc)
+            for match in article.stories:
+                if match.id == merge.old:
+                    match.id = merge.new
+            moved.append(article)
+        store.upsert_articles(moved)
+        old = summarize(merge.old, merge.old, [])
+        old.kind, old.merged_into = "emergent", merge.new
+        store.upsert_story(old)
+        touched.discard(merge.old)
+        touched.add(merge.new)
+    tracker = StoryTracker([])  # for the entities it finds in any language
+    refreshed = []
+    for story_id in sorted(touched):
+        docs = store.story_articles(story_id)
+        if not docs:
+            continue
+        first = min(docs, key=lambda d: (str(d.get("published_at") or d["fetched_at"]), d["id"]))
+        story = summarize(story_id, first["title"], docs)
+        story.kind = "emergent"
+        story.top_entities = top_entities(docs)
+        story.profile = emergent_profile(docs, tracker)
+        store.upsert_story(story)
+        refreshed.append(story)
+    return refreshed
 
 
 @dataclass(frozen=True)

@@ -29,13 +29,14 @@ from email.message import EmailMessage
 from typing import Any
 from urllib.request import Request, urlopen
 
-from .models import Alert
+from .models import Alert, Story
 from .timeline import day_of, outlet_of
 
 log = logging.getLogger(__name__)
 BURST_MIN = 5
 BURST_FACTOR = 3.0
 BURST_DAYS = 14
+EMERGENT_ALERT_SIZE = 3  # an emergent story this large is news of its own
 
 
 def alert_id(rule: str, story_id: str, key: str) -> str:
@@ -180,15 +181,31 @@ def raise_alerts(
     run_id: str,
     now: str,
     channels: AlertChannels | None = None,
+    emergent: list[Story] | None = None,
 ) -> dict[str, Any]:
-    """Evaluate every tracked story's rules on what this run added; keep and deliver the
-    alerts the store did not hold yet."""
+    """Evaluate every tracked story's rules on what this run added, and whether an emergent
+    story grew past EMERGENT_ALERT_SIZE; keep and deliver the alerts the store did not hold
+    yet."""
     raised: list[Alert] = []
     for profile in stories:
         docs = members[profile.id]
         added = [d for d in docs if d["id"] in added_ids]
         before = [d for d in docs if d["id"] not in added_ids]
         raised += story_alerts(profile.id, profile.title, before, added, run_id, now)
+    for story in emergent or []:
+        if story.articles >= EMERGENT_ALERT_SIZE and not story.merged_into:
+            raised.append(
+                Alert(
+                    alert_id("emergent_story", story.id, ""),
+                    "emergent_story",
+                    story.id,
+                    f"New story: {story.title} ({story.articles} articles, "
+                    f"{story.outlets} outlets; {', '.join(story.top_entities[:3])})",
+                    now,
+                    run_id,
+                    {"articles": story.articles, "outlets": story.outlets},
+                )
+            )
     new = store.save_alerts(raised)
     report = deliver(new, channels)
     return {"raised": len(new), "by_rule": dict(Counter(a.rule for a in new)), **report}
