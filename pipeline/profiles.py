@@ -42,24 +42,32 @@ class Aliases:
     forms: dict[str, list[str]] = field(default_factory=dict)  # canonical -> forms
     _by_form: dict[str, str] = field(default_factory=dict)  # folded form -> canonical
     _cased: set[str] = field(default_factory=set)  # forms that count in capitals only (NIS)
+    _language: dict[str, str] = field(default_factory=dict)  # forms of one language only
 
     def add(self, canonical: str, forms: Iterable[str]) -> None:
         known = self.forms.setdefault(canonical, [])
         for form in [canonical, *forms]:
             if form not in known and form != canonical:
                 known.append(form)
-            bare = form.split("@", 1)[0]
+            bare, _, language = form.partition("@")
             self._by_form[fold(bare)] = canonical
             if bare.isupper():
                 self._cased.add(fold(bare))
+            if language:
+                self._language[fold(bare)] = language
 
     def canonical(self, name: str) -> str | None:
         return self._by_form.get(fold(name))
 
-    def plain_forms(self) -> set[str]:
-        """The folded forms that may be looked for in any folded text: not acronyms (US is
-        not "us"), and long enough not to be a word of any language."""
-        return {f for f in self._by_form if f not in self._cased and len(f) > 3}
+    def plain_forms(self, language: str = "") -> set[str]:
+        """The folded forms that may be looked for in a folded text of this language: not
+        acronyms (US is not "us"), not another language's (German "Island" is Iceland), and
+        long enough not to be a word of any language."""
+        return {
+            f
+            for f in self._by_form
+            if f not in self._cased and len(f) > 3 and self._language.get(f, language) == language
+        }
 
 
 def _read_aliases(path: Path | Any, aliases: Aliases) -> None:

@@ -26,12 +26,14 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import itertools
 import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -54,12 +56,14 @@ DECAY_DAYS = 45.0  # then the score falls by 1/e every this many days
 EVOLVE_WEIGHT = 0.5  # the members' centroid against the seed's 1.0
 EVOLVE_MEMBERS = 20  # the most recent confident members that make the centroid
 CONFIDENT = 1.2  # a member counts for evolution at this multiple of the threshold
-ANCHORS = 3  # the story's heaviest entities: an article names at least two of them
+ANCHORS = 3  # the story's heaviest entities: an article names two of them in one sentence
+ANCHOR_FALLBACK = 0.7  # or one in its title, with text this similar (of TERMS_SATURATION)
 EMERGENT_JOIN = 0.5  # the least similarity to an emergent story to join it
 EMERGENT_MERGE = 0.6  # two emergent stories this similar are one
 EMERGENT_WINDOW_DAYS = 45.0  # an emergent story takes articles this close to its last member
 EMERGENT_ENTITIES = 3  # shared entities for the entity part of similarity to count in full
 EMERGENT_PREFIX = "emerging-"
+_SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
 
 
 class FigureModel(BaseModel):
@@ -289,6 +293,20 @@ class ArticleText:
                 return True
         return False
 
+    @cached_property
+    def sentences(self) -> list[tuple[str, str]]:
+        """(folded, cased) of each sentence, the title first."""
+        return list(zip(_SENTENCE.split(self.folded), _SENTENCE.split(self.cased), strict=True))
+
+    def sentences_with(self, forms: list[_Form]) -> set[int]:
+        lang = self.article.language
+        usable = [f for f in forms if not f.language or f.language == lang]
+        return {
+            n
+            for n, (folded, cased) in enumerate(self.sentences)
+            if any(f.pattern.search(cased if f.cased else folded) for f in usable)
+        }
+
 
 @dataclass
 class _Member:
@@ -301,22 +319,26 @@ class TrackedStory:
     """A tracked story as scoring sees it: the profile, compiled, and its confident members."""
 
     profile: StoryProfile
+    terms: dict[str, float]  # the seed's, with the seed file's extra terms
     seed_day: date | None
     entity_forms: list[tuple[float, list[_Form]]]
     required: list[list[re.Pattern[str]]]
     members: list[_Member] = field(default_factory=list)  # confident, in publication order
     active: list[date] = field(default_factory=list)  # every member's day, sorted
+    known: set[str] = field(default_factory=set)  # ids of the members counted so far
     _centroids: dict[int, dict[str, float]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, profile: StoryProfile) -> TrackedStory:
-        terms = dict(profile.terms)
-        for term, weight in profile.extra_terms.items():
-            terms[term] = max(terms.get(term, 0.0), weight)
+        terms = profile.terms
         if profile.extra_terms:
-            profile.terms = combine([(terms, 1.0)])
+            merged = dict(terms)
+            for term, weight in profile.extra_terms.items():
+                merged[term] = max(merged.get(term, 0.0), weight)
+            terms = combine([(merged, 1.0)])
         return cls(
             profile,
+            terms,
             _day(profile.start_date),
             [(e.weight, _forms(e)) for e in profile.entities if e.weight > 0],
             [
@@ -325,10 +347,16 @@ class TrackedStory:
             ],
         )
 
-    def add_day(self, day: date) -> None:
+    def add(self, doc_id: str, day: date, vector: dict[str, float] | None) -> None:
+        """A member: its day counts as activity; its terms, when given (a confident member,
+        not a copy), join the centroid. A member already counted (a re-run over stored
+        documents) is not counted again."""
+        if doc_id in self.known:
+            return
+        self.known.add(doc_id)
         bisect.insort(self.active, day)
-
-    def add_member(self, day: date, vector: dict[str, float]) -> None:
+        if vector is None:
+            return
         at = len(self.members)
         while at and self.members[at - 1].day > day:
             at -= 1
@@ -344,12 +372,12 @@ class TrackedStory:
         """The story's terms given its first `upto` members: the seed's, plus the recent
         confident members' centroid at most EVOLVE_WEIGHT as heavy."""
         if upto == 0:
-            return self.profile.terms
+            return self.terms
         cached = self._centroids.get(upto)
         if cached is None:
             recent = self.members[max(0, upto - EVOLVE_MEMBERS) : upto]
             centroid = combine((m.vector, 1.0) for m in recent)
-            cached = combine([(self.profile.terms, 1.0), (centroid, EVOLVE_WEIGHT)])
+            cached = combine([(self.terms, 1.0), (centroid, EVOLVE_WEIGHT)])
             self._centroids[upto] = cached
         return cached
 
@@ -364,17 +392,36 @@ class TrackedStory:
             if not any(p.search(text.folded) for p in group):
                 return 0.0
         found = [text.has(forms) for _, forms in self.entity_forms]
-        anchors = found[:ANCHORS]
-        if anchors and sum(anchors) < min(2, len(anchors)):
-            return 0.0
         upto = self._before(text.day)
         same = (text.article.language or "en") == self.profile.language
         saturation = TERMS_SATURATION if same else CROSS_LANGUAGE_SATURATION
         similarity = min(1.0, cosine(text.vector, self.vector(upto)) / saturation)
+        if not self._anchored(text, found, similarity):
+            return 0.0
         total = sum(w for w, _ in self.entity_forms) or 1.0
         overlap = sum(w for (w, _), hit in zip(self.entity_forms, found, strict=True) if hit)
         value = TERMS_WEIGHT * similarity + (1 - TERMS_WEIGHT) * overlap / total
         return round(value * self._time_factor(text.day), 3)
+
+    def _anchored(self, text: ArticleText, found: list[bool], similarity: float) -> bool:
+        """Whether the article is about the story's heaviest entities together: two of them
+        named in one sentence (or the title), or one in the title of an article whose words
+        are the story's. The same countries in different sentences ("Putin thanked North
+        Korea ..." in a story about Russian engineers), or in the margin of a story about
+        something else, are another story."""
+        anchors = [
+            forms
+            for (_, forms), hit in zip(self.entity_forms[:ANCHORS], found, strict=False)
+            if hit
+        ]
+        if len(self.entity_forms) < 2:
+            return bool(anchors) or not self.entity_forms
+        if len(anchors) < 2:
+            return False
+        where = [text.sentences_with(forms) for forms in anchors]
+        if any(a & b for a, b in itertools.combinations(where, 2)):
+            return True
+        return similarity >= ANCHOR_FALLBACK and any(0 in w for w in where)
 
     def _time_factor(self, day: date | None) -> float:
         active = self.last_active(day)
@@ -500,7 +547,7 @@ class StoryTracker:
         self.emergent_on = emergent
         self.emergent: dict[str, EmergentStory] = {}
         self.merges: list[StoryMerge] = []
-        self._alias_pattern = _alias_pattern(self.aliases)
+        self._alias_patterns: dict[str, re.Pattern[str]] = {}
 
     def remember(self, docs: Iterable[dict[str, Any]]) -> None:
         """Stored state: the tracked stories' confident members and the emergent stories."""
@@ -519,14 +566,11 @@ class StoryTracker:
                 tracked = by_id.get(match["id"])
                 if tracked is None:
                     continue
-                tracked.add_day(day)
-                if match["score"] >= tracked.profile.threshold * CONFIDENT and not doc.get(
-                    "duplicate_of"
-                ):
-                    if vector is None:
-                        lang = doc.get("language") or "en"
-                        vector = term_vector(doc["title"], doc["text"], lang)
-                    tracked.add_member(day, vector)
+                confident = match["score"] >= tracked.profile.threshold * CONFIDENT
+                if confident and not doc.get("duplicate_of") and vector is None:
+                    lang = doc.get("language") or "en"
+                    vector = term_vector(doc["title"], doc["text"], lang)
+                tracked.add(doc["id"], day, vector if confident else None)
 
     def entity_keys(self, article: Article, text: ArticleText) -> set[str]:
         keys = {
@@ -534,7 +578,11 @@ class StoryTracker:
             for e in article.entities
             if e.label in {"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC"}
         }
-        for match in self._alias_pattern.finditer(text.folded):
+        language = article.language or "en"
+        pattern = self._alias_patterns.get(language)
+        if pattern is None:
+            pattern = self._alias_patterns[language] = _alias_pattern(self.aliases, language)
+        for match in pattern.finditer(text.folded):
             canonical = self.aliases.canonical(match.group(0))
             if canonical:
                 keys.add(fold(canonical))
@@ -553,13 +601,9 @@ class StoryTracker:
             if value >= story.profile.threshold:
                 matches.append(StoryMatch(story.profile.id, value))
                 if text.day:
-                    story.add_day(text.day)
-                if (
-                    value >= story.profile.threshold * CONFIDENT
-                    and not article.duplicate_of
-                    and text.day
-                ):
-                    story.add_member(text.day, text.vector)
+                    confident = value >= story.profile.threshold * CONFIDENT
+                    evidence = text.vector if confident and not article.duplicate_of else None
+                    story.add(article.id, text.day, evidence)
         if not matches and self.emergent_on and text.day:
             matches.append(self._emerge(article, text))
         article.stories = matches
@@ -596,8 +640,8 @@ class StoryTracker:
         return StoryMatch(best.id, round(joined[0][0], 3))
 
 
-def _alias_pattern(aliases: Aliases) -> re.Pattern[str]:
-    forms = sorted(aliases.plain_forms(), key=len, reverse=True)
+def _alias_pattern(aliases: Aliases, language: str) -> re.Pattern[str]:
+    forms = sorted(aliases.plain_forms(language), key=len, reverse=True)
     return re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, forms)) + r")(?!\w)")
 
 

@@ -50,6 +50,16 @@ def demo_sources(demo_web, tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def nlp():
+    """The installed spaCy model (the hashed en_core_web_sm re-upload), loaded once."""
+    from newsmon.pipeline.enrich import load_nlp
+
+    model = load_nlp()
+    assert model is not None, "no spaCy model installed: make install pins one"
+    return model
+
+
+@pytest.fixture(scope="session")
 def stories():
     return load_stories([SEED_STORY])
 

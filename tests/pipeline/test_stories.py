@@ -2,10 +2,19 @@
 look-alike does (a missile test, Russia-Ukraine news without North Korea, a Moscow-Pyongyang
 train). The profile is the committed seed file, derived from the seed article alone."""
 
+from copy import deepcopy
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+import yaml
+
 from newsmon.demoweb.site import DemoSite
-from newsmon.pipeline.enrich import detect_language
-from newsmon.pipeline.models import Article
-from newsmon.pipeline.stories import assign_stories, score
+from newsmon.pipeline.enrich import detect_language, enrich_article
+from newsmon.pipeline.models import Article, StoryMerge, doc_id, utc_iso
+from newsmon.pipeline.profiles import derive_profile
+from newsmon.pipeline.stories import StoryTracker, assign_stories, emergent_profile, score
+from newsmon.pipeline.terms import cosine
 
 
 def _article(demo) -> Article:
@@ -20,7 +29,7 @@ def _article(demo) -> Article:
         title=demo.title,
         text=text,
         fetched_at="2025-09-01T00:00:00Z",
-        published_at=demo.published.isoformat(),
+        published_at=utc_iso(demo.published),  # as extraction gives it: UTC
         language=detect_language(f"{demo.title}\n{text}"),
     )
 
@@ -105,3 +114,198 @@ def test_terms_match_whole_words_only(stories):
     )
     assert score(real, profile) >= profile.threshold
     assert score(inside, profile) == 0.0
+
+
+# -- look-alikes the issue named, time, order ------------------------------------------------
+
+SOUTH_KOREAN_DEMINERS = Article(
+    title="South Korean deminers clear DMZ minefields",
+    text="South Korean army deminers cleared minefields in the demilitarised zone this week, the "
+    "defence ministry in Seoul said. Engineers removed hundreds of mines. North Korea has also "
+    "been seen removing mines on its side. Russia was not involved.",
+    language="en",
+    **BARE,
+)
+ENGINEERS_ARRIVE = Article(
+    title="North Korean engineers arrive in Kursk",
+    text="The first North Korean military engineers have arrived in Russia's Kursk region to "
+    "rebuild infrastructure, South Korea's National Intelligence Service said. About 1,000 "
+    "deminers are expected to follow.",
+    language="en",
+    **BARE,
+)
+
+
+def test_the_same_countries_in_another_story_stay_out(stories):
+    (profile,) = stories
+    assert score(ENGINEERS_ARRIVE, profile) >= profile.threshold
+    # Every entity and term of the story, but North Korea and Russia never together.
+    assert score(SOUTH_KOREAN_DEMINERS, profile) == 0.0
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="known limit: North Korea and Russia are named in one sentence ('Putin thanked "
+    "North Korea ... by Russian troops alone'); telling who sends whom needs the parse",
+)
+def test_russian_engineers_who_thank_north_korea_stay_out(stories):
+    (profile,) = stories
+    kursk_bridges = Article(
+        title="Russia sends military engineers to rebuild Kursk bridges",
+        text="Russia has sent military engineers to rebuild bridges in the Kursk region "
+        "destroyed during the fighting, the defence ministry said. Construction crews and "
+        "sappers are clearing debris. President Vladimir Putin thanked North Korea last year "
+        "for its support, but officials said the reconstruction was carried out by Russian "
+        "troops alone.",
+        language="en",
+        **BARE,
+    )
+    assert score(kursk_bridges, profile) < profile.threshold
+
+
+def test_a_quiet_storys_pull_decays_with_time(stories):
+    (profile,) = stories
+    near = replace(ENGINEERS_ARRIVE, published_at="2025-06-20T00:00:00Z")
+    months_later = replace(ENGINEERS_ARRIVE, published_at="2026-03-01T00:00:00Z")
+    assert score(near, profile) >= profile.threshold > score(months_later, profile) > 0
+
+
+def test_assignment_depends_on_publication_order_not_on_reruns(stories):
+    site = DemoSite()
+    ordered = sorted(map(_article, site.articles), key=lambda a: a.published_at or "")
+    first = [(a.id, a.stories) for a in assign_stories(deepcopy(ordered), stories)]
+    again = [(a.id, a.stories) for a in assign_stories(deepcopy(ordered), stories)]
+    assert first == again
+    # A re-run that starts from what the first one stored gives the same scores.
+    tracker = StoryTracker(stories)
+    stored = [a.to_document() for a in assign_stories(deepcopy(ordered), stories)]
+    tracker.remember(stored)
+    rerun = [(a.id, tracker.assign(a).stories) for a in deepcopy(ordered)]
+    assert [(i, [m for m in s if not m.id.startswith("emerging-")]) for i, s in rerun] == first
+
+
+# -- evolution ------------------------------------------------------------------------------
+
+
+def _dated(title: str, text: str, day: str, n: int) -> Article:
+    url = f"https://news.example/{n}"
+    fields = {**BARE, "id": doc_id(url), "url": url, "canonical_url": url}
+    fields["published_at"] = f"{day}T09:00:00Z"
+    return Article(title=title, text=text, language="en", **fields)
+
+
+ESCONDIDA_SEED = (
+    "Unionised workers at Escondida, the world's largest copper mine, voted on Monday to go on "
+    "strike after rejecting BHP's latest wage offer, the union said. Union No. 1, which "
+    "represents about 2,400 workers at the mine in Chile's Atacama desert, said 98% of members "
+    "backed the walkout. BHP said it remained open to dialogue and would seek government-led "
+    "mediation under Chilean labour law, which allows five days of talks before a strike "
+    "begins. Escondida produced about 1.1 million tonnes of copper last year, roughly 5% of "
+    "global supply, and a long stoppage could tighten an already stretched market."
+)
+
+
+def test_a_later_phase_joins_through_the_confident_members_before_it(nlp):
+    seed = derive_profile(
+        "strike",
+        "Workers at Chile's Escondida copper mine vote to strike",
+        ESCONDIDA_SEED,
+        nlp,
+        date="2026-03-03",
+    )
+    members = [
+        _dated(
+            "Escondida strike halts BHP copper output in Chile",
+            "BHP halted copper output at Escondida in Chile as the strike went on and declared "
+            "force majeure on shipments to smelters; the union rejected a new wage offer.",
+            "2026-03-12",
+            1,
+        ),
+        _dated(
+            "Escondida strike: BHP force majeure on shipments to smelters",
+            "BHP extended force majeure on Escondida copper shipments to smelters in China and "
+            "Japan as the strike at the Chilean mine entered a third week.",
+            "2026-03-20",
+            2,
+        ),
+    ]
+    # What the strike became for the market: words the seed never used.
+    later = _dated(
+        "Japanese smelters hunt for concentrate after force majeure",
+        "Smelters in Japan and South Korea are hunting for concentrate on the spot market after "
+        "BHP declared force majeure on Escondida shipments. Treatment charges for smelters have "
+        "fallen to record lows as buyers compete for cargoes, traders in Tokyo said. Several "
+        "smelters may cut runs next month if shipments do not resume.",
+        "2026-03-26",
+        3,
+    )
+    alone = StoryTracker([seed], emergent=False)
+    assert not alone.assign(deepcopy(later)).stories  # against the seed alone
+    evolving = StoryTracker([seed], emergent=False)
+    for member in members:
+        assert evolving.assign(member).stories  # confident: they name the strike itself
+    assert [m.id for m in evolving.assign(later).stories] == ["strike"]
+    # Bounded: members count, but the seed keeps most of the weight.
+    story = evolving.tracked[0]
+    assert cosine(story.vector(len(story.members)), seed.terms) > 0.7
+
+
+# -- emergent stories -----------------------------------------------------------------------
+
+BRIDGE = Path(__file__).parents[1] / "fixtures" / "stories" / "two_stories_and_a_bridge.yaml"
+
+
+@pytest.fixture(scope="module")
+def emergent_articles(nlp):
+    rows = yaml.safe_load(BRIDGE.read_text(encoding="utf-8"))
+    out = {}
+    for n, row in enumerate(sorted(rows, key=lambda r: (r["day"], r["key"]))):
+        day = f"2026-05-{row['day']:02d}"
+        out[row["key"]] = enrich_article(_dated(row["title"], row["text"], day, 100 + n), nlp)
+    return out
+
+
+def test_articles_of_no_tracked_story_cluster_into_emergent_stories(emergent_articles):
+    tracker = StoryTracker([])
+    placed = {k: tracker.assign(deepcopy(a)).stories[0].id for k, a in emergent_articles.items()}
+    assert placed["strike-1"] == placed["strike-2"] == placed["strike-3"]
+    assert placed["storm-1"] == placed["storm-2"] != placed["strike-1"]
+    assert len({placed["bank"], placed["strike-1"], placed["storm-1"]}) == 3
+    # An emergent story is named after its first member, so its id is the same in every run.
+    assert placed["strike-1"] == "emerging-" + emergent_articles["strike-1"].id[:16]
+
+
+def test_emergent_stories_go_on_from_what_the_store_kept(emergent_articles):
+    first = StoryTracker([])
+    early = [k for k in emergent_articles if k in {"strike-1", "strike-2", "storm-1"}]
+    docs = {k: first.assign(deepcopy(emergent_articles[k])).to_document() for k in early}
+    records = [
+        {"id": sid, "kind": "emergent", "profile": emergent_profile(members, first)}
+        for sid in {d["stories"][0]["id"] for d in docs.values()}
+        for members in [[d for d in docs.values() if d["stories"][0]["id"] == sid]]
+    ]
+    later = StoryTracker([])
+    later.remember(records)
+    joined = later.assign(deepcopy(emergent_articles["strike-3"])).stories[0].id
+    assert joined == docs["strike-1"]["stories"][0]["id"]
+
+
+def test_an_article_that_shows_two_emergent_stories_are_one_merges_them(emergent_articles):
+    """Two stored emergent stories, each of one report of the dock strike; the next report is
+    like both: the younger is merged into the older, and the merge is recorded."""
+    tracker = StoryTracker([])
+    records = []
+    for key, story_id in (("strike-1", "emerging-older"), ("strike-2", "emerging-younger")):
+        article = deepcopy(emergent_articles[key])
+        records.append(
+            {
+                "id": story_id,
+                "kind": "emergent",
+                "profile": emergent_profile([article.to_document()], tracker),
+            }
+        )
+    tracker.remember(records)
+    joined = tracker.assign(deepcopy(emergent_articles["strike-3"])).stories
+    assert [m.id for m in joined] == ["emerging-older"]
+    assert tracker.merges == [StoryMerge(old="emerging-younger", new="emerging-older")]
+    assert tracker.emergent["emerging-younger"].merged_into == "emerging-older"

@@ -1,0 +1,51 @@
+"""Distinctive terms: weighed against the language at large, folded, normalised."""
+
+import math
+
+from newsmon.pipeline.terms import combine, cosine, fold, rarity, term_vector, words
+
+
+def test_rare_words_outweigh_common_ones():
+    assert rarity("deminer", "en") > rarity("engineer", "en") > rarity("said", "en")
+    # Each language against its own background: "Rhein" is ordinary German, rarer English.
+    assert rarity("rhein", "de") < rarity("rhein", "en")
+
+
+def test_words_fold_case_accents_and_english_plurals_and_drop_function_words():
+    assert words("The Engineers of Grindavík said", "en") == [
+        None,
+        "engineer",
+        None,
+        "grindavik",
+        None,
+    ]
+    assert fold("Québec’s") == "quebec's"
+
+
+def test_a_vector_is_normalised_and_ranked_by_weight():
+    vector = term_vector(
+        "Deminers sent to Kursk",
+        "North Korea sent deminers and engineers to Kursk. The deminers will clear minefields.",
+        "en",
+    )
+    assert math.isclose(math.sqrt(sum(w * w for w in vector.values())), 1.0, abs_tol=1e-3)
+    ranked = list(vector)
+    assert ranked.index("deminer") < ranked.index("engineer")
+    assert "deminer sent" in vector  # a phrase in the title
+
+
+def test_a_phrase_seen_once_in_the_text_is_not_a_term():
+    vector = term_vector("", "Heavy rain fell. The river rose quickly overnight.", "en")
+    assert "heavy rain" not in vector and "rain" in vector
+
+
+def test_cosine_and_centroid():
+    a = term_vector("Volcano erupts", "A volcano erupted near Grindavik, lava flowed.", "en")
+    b = term_vector(
+        "Lava reaches walls", "Lava from the volcano reached walls near Grindavik.", "en"
+    )
+    c = term_vector("Rates cut", "The central bank cut interest rates by a quarter point.", "en")
+    assert math.isclose(cosine(a, a), 1.0, abs_tol=1e-3)
+    assert cosine(a, b) > 0.2 > cosine(a, c)
+    centroid = combine([(a, 1.0), (b, 1.0)])
+    assert cosine(centroid, a) > cosine(b, a) and cosine(centroid, b) > cosine(a, b)
