@@ -153,17 +153,20 @@ def key_entities(
         if key in forms:
             forms[key].add(acronym)
     folded_title, folded_lead, folded_text = fold(title), fold(lead), fold(text)
+    whole = f"{folded_title}\n{folded_text}"
     weights: dict[str, float] = {}
+    first: dict[str, int] = {}  # where it is first named: of equal weights, the earlier first
     for key in names:
         patterns = [_whole_word(fold(f)) for f in forms[key]]
-        mentions = sum(len(p.findall(folded_text)) for p in patterns) or 1
-        weight = 1.0 + math.log(mentions)
+        found = [m.start() for p in patterns for m in p.finditer(whole)]
+        first[key] = min(found, default=len(whole))
+        weight = 1.0 + math.log(len(found) or 1)
         if any(p.search(folded_title) for p in patterns):
             weight *= 1.5
         if any(p.search(folded_lead) for p in patterns):
             weight *= 1.3
         weights[key] = weight
-    ranked = sorted(weights, key=lambda k: (-weights[k], k))[:limit]
+    ranked = sorted(weights, key=lambda k: (-round(weights[k], 6), first[k], k))[:limit]
     top = weights[ranked[0]] if ranked else 1.0
     result = []
     for key in ranked:

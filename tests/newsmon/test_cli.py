@@ -402,3 +402,84 @@ def test_sigterm_stops_the_crawler_and_the_run_records_what_it_did(demo_web, tmp
     assert not run["crawl_complete"] and run["outcomes"] > 0
     assert store.feed_states() == {}  # no validator saved: the next run asks again
     store.close()
+
+
+# -- seeds from articles ---------------------------------------------------------------------
+
+SEED_TITLE = "North Korea sends engineers and deminers to Russia"
+
+
+def test_seed_add_regenerates_the_committed_seed_file(tmp_path):
+    """The shipped profile is exactly what `newsmon seed add` derives from the seed article,
+    run as the README says, from another directory with relative paths."""
+    shutil.copy(SEEDS / "000_b47da22447e8a96d.txt", tmp_path / "article.txt")
+    (tmp_path / "out").mkdir()
+    newsmon(
+        "seed",
+        "add",
+        "../article.txt",
+        "--id",
+        "nk-engineers-russia",
+        "--title",
+        SEED_TITLE,
+        "--date",
+        "2025-06-16",
+        "--output",
+        "nk.yaml",
+        cwd=tmp_path / "out",
+    )
+    written = yaml.safe_load((tmp_path / "out" / "nk.yaml").read_text(encoding="utf-8"))
+    committed = yaml.safe_load((SEEDS / "nk-engineers-russia.yaml").read_text(encoding="utf-8"))
+    assert written.pop("article") == "../article.txt"  # relative to the seed file
+    committed.pop("article")
+    assert written == committed
+
+
+def test_seed_add_from_a_url_reads_the_page_and_keeps_its_text(tmp_path):
+    from webfixtures import Reply, serve
+
+    text = (SEEDS / "000_b47da22447e8a96d.txt").read_text(encoding="utf-8")
+    paragraphs = "".join(f"<p>{p}</p>" for p in text.split("\n") if p.strip())
+    page = (
+        "<html><head><title>NK engineers</title>"
+        '<meta property="article:published_time" content="2025-06-16T09:00:00+09:00">'
+        f"</head><body><article><h1>{SEED_TITLE}</h1>{paragraphs}</article></body></html>"
+    ).encode()
+    with serve("127.0.0.98", {"/story": Reply(200, page)}) as site:
+        result = last_json(newsmon("seed", "add", site.base + "/story", "--json", cwd=tmp_path))
+    seed = yaml.safe_load(Path(result["seed"]).read_text(encoding="utf-8"))
+    assert result["id"] == seed["id"] == "north-korea-sends-engineers-and-deminers"
+    assert seed["title"] == SEED_TITLE and seed["date"] == "2025-06-16"
+    assert [e["name"] for e in seed["entities"][:2]] == ["North Korea", "Russia"]
+    kept = Path(result["seed"]).with_suffix(".txt").read_text(encoding="utf-8")
+    assert "5,000 engineers" in kept and seed["article"] == Path(result["seed"]).stem + ".txt"
+    # What it wrote is a seed file newsmon runs with.
+    from newsmon.pipeline.stories import load_story
+
+    assert load_story(result["seed"]).entities[0].name == "North Korea"
+
+
+def test_seed_add_says_what_is_wrong_with_its_article(tmp_path):
+    missing = newsmon("seed", "add", "nowhere.txt", cwd=tmp_path, check=False)
+    assert missing.returncode == 1 and "nowhere.txt: cannot read the seed article" in missing.stderr
+    (tmp_path / "empty.txt").write_text("  \n", encoding="utf-8")
+    empty = newsmon("seed", "add", "empty.txt", cwd=tmp_path, check=False)
+    assert empty.returncode == 1 and "has no text" in empty.stderr
+    assert not list(tmp_path.glob("*.yaml"))
+
+
+def test_an_emergent_story_is_promoted_to_a_tracked_one(demo_twice, tmp_path):
+    cwd = demo_twice["cwd"]
+    stories = last_json(newsmon("stories", "--json", "--kind", "emergent", cwd=cwd))["stories"]
+    missiles = next(s for s in stories if "ballistic missiles" in s["title"])
+    out = tmp_path / "missiles.yaml"
+    newsmon("seed", "promote", missiles["id"], "--id", "nk-missiles", "--output", out, cwd=cwd)
+    from newsmon.pipeline.stories import load_story
+
+    profile = load_story(out)
+    assert profile.id == "nk-missiles" and profile.entities[0].name == "North Korea"
+    assert "missile" in profile.terms
+    unknown = newsmon("seed", "promote", "emerging-nothing", cwd=cwd, check=False)
+    assert unknown.returncode == 1 and "no such emergent story" in unknown.stderr
+    tracked = newsmon("seed", "promote", "nk-engineers-russia", cwd=cwd, check=False)
+    assert tracked.returncode == 1 and "not an emergent story" in tracked.stderr
