@@ -393,6 +393,26 @@ def cmd_story(args: argparse.Namespace, out: Console, err: Console) -> int:
     return 0
 
 
+def cmd_report(args: argparse.Namespace, out: Console, err: Console) -> int:
+    from .report import render
+
+    settings = _settings(args)
+    store = settings.open_store(create=False)
+    try:
+        _known_story(store, args.id)
+        story = store.get_story(args.id)
+        assert story is not None
+        docs = store.story_articles(args.id)
+    finally:
+        store.close()
+    page = render(story, docs, settings.public_store)
+    target = Path(args.html)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(page, encoding="utf-8")
+    err.print(f"Report on {args.id} written to {target.resolve()} ({len(page):,} bytes)")
+    return 0
+
+
 def cmd_stories(args: argparse.Namespace, out: Console, err: Console) -> int:
     store = _settings(args).open_store(create=False)
     try:
@@ -682,6 +702,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="also write a PNG of articles and claimed figures over time",
     )
     story.set_defaults(func=cmd_story)
+
+    report = command("report", "one self-contained HTML page of a story, with plots")
+    report.add_argument("id", help="story id (newsmon stories)")
+    report.add_argument("--html", metavar="FILE", required=True, help="the page to write")
+    report.add_argument("--store", help=STORE_HELP)
+    report.set_defaults(func=cmd_report)
 
     stories = command("stories", "every story: size, outlets, first and last seen, top entities")
     stories.add_argument(

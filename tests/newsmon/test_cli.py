@@ -7,6 +7,7 @@ import argparse
 import dataclasses
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -483,3 +484,52 @@ def test_an_emergent_story_is_promoted_to_a_tracked_one(demo_twice, tmp_path):
     assert unknown.returncode == 1 and "no such emergent story" in unknown.stderr
     tracked = newsmon("seed", "promote", "nk-engineers-russia", cwd=cwd, check=False)
     assert tracked.returncode == 1 and "not an emergent story" in tracked.stderr
+
+
+# -- the HTML report, in a real browser -------------------------------------------------------
+
+
+def _chromium() -> str:
+    found = os.environ.get("NEWSMON_CHROMIUM") or shutil.which("chromium")
+    if not found:
+        if os.environ.get("CI"):
+            pytest.fail("Chromium is missing: .ci/run installs Debian's chromium package")
+        pytest.skip("no Chromium here (apt-get install chromium); CI installs it")
+    return found
+
+
+def test_the_story_report_renders_its_plots_in_a_real_browser(demo_twice, tmp_path):
+    page = tmp_path / "report" / "nk.html"
+    newsmon("report", "nk-engineers-russia", "--html", page, cwd=demo_twice["cwd"])
+    text = page.read_text(encoding="utf-8")
+    # Self-contained: nothing is loaded from anywhere (article links are only links).
+    assert not re.search(r"<(link|img|iframe)\b|<script[^>]*\bsrc=", text)
+    browser = [_chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars"]
+    dom = subprocess.run(
+        [*browser, "--dump-dom", page.as_uri()],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    ).stdout
+    rendered = re.search(r'data-rendered="([^"]*)"', dom)
+    assert rendered, "the page's load handler did not run"
+    sizes = dict(item.split(":") for item in rendered.group(1).split())
+    assert set(sizes) == {"plot-coverage", "plot-outlets", "plot-figures", "plot-syndication"}
+    for plot, size in sizes.items():
+        width, height = map(int, size.split("x"))
+        assert width > 400 and height > 100, f"{plot} was laid out at {size}"
+    shot = tmp_path / "shot.png"
+    subprocess.run(
+        [*browser, "--window-size=1200,1600", f"--screenshot={shot}", page.as_uri()],
+        capture_output=True,
+        timeout=120,
+        check=True,
+    )
+    from PIL import Image
+
+    image = Image.open(shot).convert("RGB")
+    colours = image.getcolors(maxcolors=1 << 20) or []
+    blue = sum(n for n, rgb in colours if rgb == (0x2B, 0x6C, 0xB0))  # the own-reports bars
+    assert image.size == (1200, 1600) and blue > 2000, "no plot bars on the screen"
+    assert "Korea Wire Service" in dom and "5,000 engineers" in dom
