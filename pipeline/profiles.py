@@ -122,7 +122,7 @@ def fallback_entities(text: str, lang: str, aliases: Aliases) -> list[Entity]:
         for i, token in enumerate(tokens):
             if aliases.canonical(token):
                 found.append(Entity(token, "GPE"))
-            elif i > 0 and token[0].isupper() and rarity(fold(token), lang) >= 3.5:
+            elif i > 0 and token[0].isupper() and rarity(token.lower(), lang) >= 3.5:
                 found.append(Entity(token, "ORG"))
     return found
 

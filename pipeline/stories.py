@@ -29,6 +29,7 @@ import datetime as dt
 import itertools
 import math
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -43,14 +44,14 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from .errors import ConfigError
 from .models import Article, Claim, ProfileEntity, StoryMatch, StoryMerge, StoryProfile
 from .profiles import Aliases, derive_profile, fallback_entities, load_aliases
-from .terms import combine, cosine, fold, term_vector
+from .terms import COMBINING, combine, cosine, fold, term_vector
 
 # Tuned on the development half of bench/labelled (bench/story_tracking.py); see README.
 THRESHOLD = 0.5
 TERMS_WEIGHT = 0.55  # text similarity's share of the score; entity overlap has the rest
 TERMS_SATURATION = 0.4  # a cosine at which text similarity counts in full
 # Across languages only names are shared terms (Kaub, Veltrix), so a lower cosine means as much.
-CROSS_LANGUAGE_SATURATION = 0.15
+CROSS_LANGUAGE_SATURATION = 0.1
 GRACE_DAYS = 21.0  # no decay within this many days of the story's last activity
 DECAY_DAYS = 45.0  # then the score falls by 1/e every this many days
 EVOLVE_WEIGHT = 0.5  # the members' centroid against the seed's 1.0
@@ -239,27 +240,49 @@ def article_day(article: Article) -> date | None:
     return _day(article.published_at) or _day(article.fetched_at)
 
 
-@dataclass(frozen=True)
-class _Form:
-    pattern: re.Pattern[str]
-    cased: bool  # an acronym: matched in capitals only
-    language: str  # "" for every language
+class EntityForms:
+    """Every form of one entity as two patterns per language: the folded forms (no case, no
+    accents) and the acronyms (capitals only: NIS, not "nis"). A form ``Island@de`` counts in
+    German articles only."""
+
+    def __init__(self, entity: ProfileEntity):
+        self.forms: list[tuple[str, bool, str]] = []  # (text to find, in capitals, language)
+        for raw in {entity.name, *entity.forms}:
+            form, _, lang = raw.partition("@")
+            cased = form.isupper()
+            text = _unaccent(form) if cased else fold(form)
+            if len(text) >= 2:
+                self.forms.append((text, cased, lang))
+        self._patterns: dict[str, tuple[re.Pattern[str] | None, re.Pattern[str] | None]] = {}
+
+    def patterns(self, lang: str) -> tuple[re.Pattern[str] | None, re.Pattern[str] | None]:
+        found = self._patterns.get(lang)
+        if found is None:
+            found = self._patterns[lang] = (
+                _alternation(
+                    t for t, cased, only in self.forms if not cased and only in ("", lang)
+                ),
+                _alternation(t for t, cased, only in self.forms if cased and only in ("", lang)),
+            )
+        return found
+
+    def search(self, folded: str, cased: str, lang: str) -> bool:
+        plain, capitals = self.patterns(lang)
+        return bool((plain and plain.search(folded)) or (capitals and capitals.search(cased)))
 
 
-def _forms(entity: ProfileEntity) -> list[_Form]:
-    found = []
-    for raw in {entity.name, *entity.forms}:
-        form, _, lang = raw.partition("@")
-        folded = fold(form) if not form.isupper() else _unaccent(form)
-        if len(folded) < 2:
-            continue
-        pattern = re.compile(rf"(?<!\w){re.escape(folded)}(?!\w)")
-        found.append(_Form(pattern, form.isupper(), lang))
-    return found
+def _alternation(texts: Iterable[str]) -> re.Pattern[str] | None:
+    ordered = sorted(set(texts), key=lambda t: (-len(t), t))
+    if not ordered:
+        return None
+    return re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, ordered)) + r")(?!\w)")
 
 
 def _unaccent(text: str) -> str:
-    return "".join(fold(c) if c.isalpha() and not c.isascii() else c for c in text)
+    """Accents off, case kept: the form acronyms are found in."""
+    if text.isascii():
+        return text
+    return COMBINING.sub("", unicodedata.normalize("NFKD", text))
 
 
 @dataclass
@@ -284,27 +307,21 @@ class ArticleText:
             article_day(article),
         )
 
-    def has(self, forms: list[_Form]) -> bool:
-        lang = self.article.language
-        for form in forms:
-            if form.language and form.language != lang:
-                continue
-            if form.pattern.search(self.cased if form.cased else self.folded):
-                return True
-        return False
+    def has(self, forms: EntityForms) -> bool:
+        return forms.search(self.folded, self.cased, self.article.language)
 
     @cached_property
     def sentences(self) -> list[tuple[str, str]]:
         """(folded, cased) of each sentence, the title first."""
-        return list(zip(_SENTENCE.split(self.folded), _SENTENCE.split(self.cased), strict=True))
+        text = f"{self.article.title}\n{self.article.text}"
+        return [(fold(part), _unaccent(part)) for part in _SENTENCE.split(text)]
 
-    def sentences_with(self, forms: list[_Form]) -> set[int]:
+    def sentences_with(self, forms: EntityForms) -> set[int]:
         lang = self.article.language
-        usable = [f for f in forms if not f.language or f.language == lang]
         return {
             n
             for n, (folded, cased) in enumerate(self.sentences)
-            if any(f.pattern.search(cased if f.cased else folded) for f in usable)
+            if forms.search(folded, cased, lang)
         }
 
 
@@ -321,7 +338,7 @@ class TrackedStory:
     profile: StoryProfile
     terms: dict[str, float]  # the seed's, with the seed file's extra terms
     seed_day: date | None
-    entity_forms: list[tuple[float, list[_Form]]]
+    entity_forms: list[tuple[float, EntityForms]]
     required: list[list[re.Pattern[str]]]
     members: list[_Member] = field(default_factory=list)  # confident, in publication order
     active: list[date] = field(default_factory=list)  # every member's day, sorted
@@ -340,7 +357,7 @@ class TrackedStory:
             profile,
             terms,
             _day(profile.start_date),
-            [(e.weight, _forms(e)) for e in profile.entities if e.weight > 0],
+            [(e.weight, EntityForms(e)) for e in profile.entities if e.weight > 0],
             [
                 [re.compile(rf"(?<!\w){re.escape(t)}(?!\w)") for t in group]
                 for group in profile.required
@@ -453,6 +470,7 @@ class EmergentStory:
     size: int = 0
     merged_into: str = ""
     _centroid: dict[str, float] | None = None
+    indexed: set[str] = field(default_factory=set)  # the terms it is indexed under
 
     def centroid(self) -> dict[str, float]:
         if self._centroid is None:
@@ -548,6 +566,7 @@ class StoryTracker:
         self.emergent: dict[str, EmergentStory] = {}
         self.merges: list[StoryMerge] = []
         self._alias_patterns: dict[str, re.Pattern[str]] = {}
+        self._by_term: dict[str, set[str]] = {}  # term -> emergent stories whose centroid has it
 
     def remember(self, docs: Iterable[dict[str, Any]]) -> None:
         """Stored state: the tracked stories' confident members and the emergent stories."""
@@ -557,6 +576,7 @@ class StoryTracker:
                 emergent = EmergentStory.from_document(doc)
                 if emergent and not doc.get("merged_into"):
                     self.emergent[emergent.id] = emergent
+                    self._index(emergent)
                 continue
             day = _day(doc.get("published_at")) or _day(doc.get("fetched_at"))
             if day is None:
@@ -609,14 +629,25 @@ class StoryTracker:
         article.stories = matches
         return article
 
+    def _index(self, story: EmergentStory) -> None:
+        """Keep the term index right for this story's centroid now."""
+        for term in story.indexed:
+            self._by_term.get(term, set()).discard(story.id)
+        story.indexed = set() if story.merged_into else set(story.centroid())
+        for term in story.indexed:
+            self._by_term.setdefault(term, set()).add(story.id)
+
     def _emerge(self, article: Article, text: ArticleText) -> StoryMatch:
         day = text.day
         assert day is not None
         keys = self.entity_keys(article, text)
+        # Only stories sharing a term can reach EMERGENT_JOIN: entities alone give at most
+        # 1 - TERMS_WEIGHT. The index makes this exact shortcut cheap at any number of stories.
+        candidates = set().union(*(self._by_term.get(t, ()) for t in text.vector))
         near = sorted(
             (
                 (story.similarity(text, keys), story.first_seen, story.id)
-                for story in self.emergent.values()
+                for story in map(self.emergent.__getitem__, candidates)
                 if not story.merged_into
             ),
             key=lambda s: (-s[0], s[1], s[2]),
@@ -627,6 +658,7 @@ class StoryTracker:
             story = EmergentStory(EMERGENT_PREFIX + article.id[:16], day, day)
             self.emergent[story.id] = story
             story.add(day, text, keys, copy)
+            self._index(story)
             return StoryMatch(story.id, 1.0)
         best = self.emergent[joined[0][2]]
         for value, _, other_id in joined[1:]:
@@ -635,8 +667,10 @@ class StoryTracker:
                 older, younger = sorted((best, other), key=lambda s: (s.first_seen, s.id))
                 older.absorb(younger)
                 self.merges.append(StoryMerge(old=younger.id, new=older.id))
+                self._index(younger)
                 best = older
         best.add(day, text, keys, copy)
+        self._index(best)
         return StoryMatch(best.id, round(joined[0][0], 3))
 
 

@@ -11,6 +11,7 @@ their singular, and adjacent content words also count as a two-word phrase.
 from __future__ import annotations
 
 import itertools
+import logging
 import math
 import re
 import unicodedata
@@ -18,7 +19,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from functools import lru_cache
 
-from wordfreq import available_languages, zipf_frequency
+from wordfreq import available_languages, get_frequency_dict, zipf_frequency
 
 from .enrich import STOPWORDS
 
@@ -26,14 +27,20 @@ TOP_TERMS = 60  # a vector keeps its heaviest terms: enough for similarity, smal
 MAX_WORDS = 4000  # the lead carries what an article is about; a live blog is not read whole
 RAREST = 7.0  # the weight of a word the background has never seen (wordfreq's zipf 0)
 COMMON = 5.8  # words at least this frequent (zipf) in the language are function words
+_UNWEIGHED = 10**3.5 / 1e9  # zipf 3.5: every word of a language with no background list
 _WORD = re.compile(r"[^\W\d_](?:[\w'’-]*[^\W_])?")
 _LANGUAGES = frozenset(available_languages())
+# Combining marks (accents) in the blocks Latin, Greek and Cyrillic letters use.
+COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+log = logging.getLogger(__name__)
 
 
 def fold(text: str) -> str:
     """Lower case, accents off: the form terms and names are matched in."""
+    if text.isascii():
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text.lower())
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).replace("’", "'")
+    return COMBINING.sub("", decomposed).replace("’", "'")
 
 
 def _singular(word: str) -> str:
@@ -44,48 +51,87 @@ def _singular(word: str) -> str:
     return word
 
 
-def background_language(lang: str) -> str:
-    return lang if lang in _LANGUAGES else "en"
+@lru_cache(maxsize=256)
+def background_language(lang: str) -> str | None:
+    """The wordfreq list an article's words are weighed against: its language's, when wordfreq
+    has one and can tokenize the language here (Japanese, Korean and Chinese need tokenizers
+    newsmon does not install); None for any other: every word then weighs the same."""
+    if lang not in _LANGUAGES:
+        return None
+    try:
+        zipf_frequency("news", lang)
+    except ImportError:
+        log.info("wordfreq cannot tokenize %s here: its words are weighed alike", lang)
+        return None
+    return lang
+
+
+@lru_cache(maxsize=64)
+def _frequencies(lang: str) -> dict[str, float]:
+    return get_frequency_dict(lang, "best")
+
+
+def frequency(word: str, lang: str) -> float:
+    """wordfreq's frequency of a lower-case word (accents kept, as its lists are), read from
+    the list directly: the words here have been through a tokenizer already, and wordfreq's
+    own was most of the cost. A language without a list gives every word the same."""
+    background = background_language(lang)
+    if background is None:
+        return _UNWEIGHED
+    return _frequencies(background).get(word, 0.0)
+
+
+def _zipf(freq: float) -> float:
+    return math.log10(freq) + 9.0 if freq > 0 else 0.0
+
+
+def rarity(word: str, lang: str) -> float:
+    """How distinctive a lower-case word is: RAREST minus its zipf frequency."""
+    return max(0.0, RAREST - _zipf(frequency(word, lang)))
 
 
 @lru_cache(maxsize=500_000)
-def rarity(term: str, lang: str) -> float:
-    """How distinctive a term is: RAREST minus its zipf frequency in the language."""
-    return max(0.0, RAREST - zipf_frequency(term, background_language(lang)))
-
-
-@lru_cache(maxsize=500_000)
-def _content(word: str, lang: str) -> str | None:
-    """The term a word counts as, or None for a function word."""
+def _content(word: str, lang: str) -> tuple[str, float] | None:
+    """The term a lower-case word counts as, with its frequency; None for a function word."""
+    head, mark, tail = word.partition("'")
+    if mark and (len(head) <= 2 or head == "qu"):  # an elision: l'aéroport, d'un, qu'il
+        word = tail
+    elif word.endswith("'s"):
+        word = word[:-2]
+    word = word.strip("'-")
     if len(word) < 3 or (lang == "en" and word in STOPWORDS):
         return None
-    if word.endswith("'s"):
-        word = word[:-2]
-    if zipf_frequency(word, background_language(lang)) >= COMMON:
+    freq = frequency(word, lang)
+    if _zipf(freq) >= COMMON:
         return None
-    return _singular(word) if lang == "en" else word
+    return fold(_singular(word) if lang == "en" else word), freq
 
 
-def words(text: str, lang: str) -> list[str | None]:
-    """The text's words as terms, with None where a function word breaks a phrase."""
-    found = _WORD.findall(fold(text))[:MAX_WORDS]
-    return [_content(w.strip("'-"), lang) for w in found]
+def words(text: str, lang: str) -> list[tuple[str, float] | None]:
+    """The text's words as (term, frequency), with None where a function word breaks a
+    phrase."""
+    found = _WORD.findall(text.lower().replace("’", "'"))[:MAX_WORDS]
+    return [_content(w, lang) for w in found]
 
 
 def term_vector(title: str, text: str, lang: str, top: int = TOP_TERMS) -> dict[str, float]:
     """The article's heaviest terms and phrases, weighed, L2-normalised (the title counts
-    twice)."""
+    twice). A phrase is as frequent as wordfreq makes two words together: 1/f = 1/f1 + 1/f2."""
     counts: dict[str, float] = defaultdict(float)
+    freqs: dict[str, float] = {}
     for chunk, weight in ((title, 2.0), (text, 1.0)):
         terms = words(chunk, lang)
-        for term in terms:
-            if term:
-                counts[term] += weight
+        for found in terms:
+            if found:
+                counts[found[0]] += weight
+                freqs[found[0]] = found[1]
         for a, b in itertools.pairwise(terms):
-            if a and b and a != b:
-                counts[f"{a} {b}"] += weight
+            if a and b and a[0] != b[0]:
+                phrase = f"{a[0]} {b[0]}"
+                counts[phrase] += weight
+                freqs[phrase] = 1.0 / (1.0 / a[1] + 1.0 / b[1]) if a[1] and b[1] else 0.0
     weighed = {
-        term: (1.0 + math.log(count)) * rarity(term, lang)
+        term: (1.0 + math.log(count)) * max(0.0, RAREST - _zipf(freqs[term]))
         for term, count in counts.items()
         # A phrase seen once in the text says little; twice, or in the title, it is one of
         # the article's phrases.
