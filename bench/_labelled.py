@@ -110,6 +110,7 @@ def load(path: Path = LABELLED) -> tuple[list[Item], list[Source], dict]:
             listed,
             seed=bool(raw.get("seed")),
             look_alike=raw.get("look_alike"),
+            labels={"key": raw["id"]},
         )
         items.append(item)
         for n, copier in enumerate(raw.get("copies", [])):
