@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import gzip
 import json
 import re
 import time
 from collections import Counter
 
-from _eval import eval_dir
+from _eval import eval_dir, extraction_benchmark
 
 from newsmon.pipeline.extract import extract_page
-from newsmon.pipeline.models import FetchedPage
 
 
 def _grams(text: str) -> Counter:
@@ -46,22 +44,11 @@ def score(truth: dict, predicted: dict) -> dict:
 
 def main() -> None:
     root = eval_dir() / "article-extraction-benchmark"
-    truth = json.loads((root / "ground-truth.json").read_text())
+    truth, pages = extraction_benchmark()
     predicted: dict[str, dict] = {}
     rejected: Counter[str] = Counter()
     start = time.perf_counter()
-    for doc_id, item in truth.items():
-        raw = gzip.decompress((root / "html" / f"{doc_id}.html.gz").read_bytes())
-        page = FetchedPage(
-            url=item["url"],
-            final_url=item["url"],
-            status=200,
-            body=raw.decode("utf-8", errors="replace"),
-            encoding="utf-8",
-            fetched_at="2025-01-01T00:00:00Z",
-            source="bench",
-            source_name="bench",
-        )
+    for doc_id, page in pages.items():
         try:
             predicted[doc_id] = {"articleBody": extract_page(page).text}
         except ValueError as exc:

@@ -22,15 +22,13 @@ stage's own time, and the ratio newsmon / previous release (target: at least 1).
 
 from __future__ import annotations
 
-import gzip
-import json
 import os
 import re
 import tempfile
 import time
 from pathlib import Path
 
-from _eval import eval_dir
+from _eval import extraction_benchmark
 
 from newsmon.pipeline.enrich import load_nlp
 from newsmon.pipeline.ledger import Ledger
@@ -94,24 +92,8 @@ class TimedTracker(StoryTracker):
 
 
 def _pages() -> list[FetchedPage]:
-    root = eval_dir() / "article-extraction-benchmark"
-    truth = json.loads((root / "ground-truth.json").read_text())
-    pages = []
-    for doc_id, item in sorted(truth.items()):
-        body = gzip.decompress((root / "html" / f"{doc_id}.html.gz").read_bytes())
-        pages.append(
-            FetchedPage(
-                url=item["url"],
-                final_url=item["url"],
-                status=200,
-                body=body.decode("utf-8", errors="replace"),
-                encoding="utf-8",
-                fetched_at="2025-07-01T00:00:00Z",
-                source="bench",
-                source_name="bench",
-            )
-        )
-    return pages
+    _, pages = extraction_benchmark()
+    return list(pages.values())
 
 
 def _run(pages: list[FetchedPage], tracker, nlp, stories) -> tuple[int, float, float]:

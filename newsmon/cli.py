@@ -358,17 +358,24 @@ def cmd_search(args: argparse.Namespace, out: Console, err: Console) -> int:
     return 0
 
 
+def _story_and_members(
+    settings: Settings, story_id: str
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """A known story's record and its articles (an unknown id is an error listing the known)."""
+    store = settings.open_store(create=False)
+    try:
+        _known_story(store, story_id)
+        story = store.get_story(story_id)
+        assert story is not None
+        return story, store.story_articles(story_id)
+    finally:
+        store.close()
+
+
 def cmd_story(args: argparse.Namespace, out: Console, err: Console) -> int:
     from .pipeline.timeline import figure_series, timeline
 
-    store = _settings(args).open_store(create=False)
-    try:
-        _known_story(store, args.id)
-        story = store.get_story(args.id)
-        assert story is not None
-        docs = store.story_articles(args.id)
-    finally:
-        store.close()
+    story, docs = _story_and_members(_settings(args), args.id)
     rows = timeline(docs)
     if args.plot:
         from .plots import plot_story
@@ -397,14 +404,7 @@ def cmd_report(args: argparse.Namespace, out: Console, err: Console) -> int:
     from .report import render
 
     settings = _settings(args)
-    store = settings.open_store(create=False)
-    try:
-        _known_story(store, args.id)
-        story = store.get_story(args.id)
-        assert story is not None
-        docs = store.story_articles(args.id)
-    finally:
-        store.close()
+    story, docs = _story_and_members(settings, args.id)
     page = render(story, docs, settings.public_store)
     target = Path(args.html)
     target.parent.mkdir(parents=True, exist_ok=True)
