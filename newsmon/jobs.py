@@ -397,18 +397,20 @@ def index(
         # Only now: saved validators make the next run skip these feeds when unchanged, so a
         # crawl that did not finish, or documents not yet written, must not save them.
         store.save_feed_states(states)
+    late, left = _reassign_late(store, stories, articles, failed)
     members = {profile.id: store.story_articles(profile.id) for profile in stories}
     for profile in stories:
         story = summarize(profile.id, profile.title, members[profile.id])
         story.top_entities = top_entities(members[profile.id])
         store.upsert_story(story)
     added = {a.id for a in articles if a.id not in failed}
-    emergent = _refresh_emergent(store, stories, articles, merges, failed)
+    emergent = _refresh_emergent(store, stories, articles, merges, failed, left)
     alerts = raise_alerts(
         store, stories, members, added, run_id, utc_now(), alert_channels, emergent=emergent
     )
     counts = ledger.counts(summary)
     counts["alerts"] = alerts
+    counts["reassigned"] = late
     counts["written"] = len(result.written)
     counts["dead_letter"] = {"pending": len(failed), "replayed": len(replayed)}
     counts["retry_later"] = {"waiting": waiting, "gave_up": gave_up}
@@ -419,18 +421,79 @@ def index(
     return counts
 
 
+def _reassign_late(
+    store: Store, stories: list[StoryProfile], articles: list[Article], failed: dict[str, str]
+) -> tuple[int, set[str]]:
+    """Score again the stored articles that a tracked story's earlier reports, arriving only
+    now (an interrupted crawl, a slow feed), would have let in: assignment runs in publication
+    order, and these were assigned before what came before them was known. Only when this
+    run's members are older than something already stored; a document only gains a story.
+    Returns how many joined, and the emergent stories they left."""
+    from .pipeline.models import StoryMatch
+    from .pipeline.store import SearchFilters
+    from .pipeline.stories import EMERGENT_PREFIX, ArticleText
+
+    tracked = {p.id for p in stories}
+    written = [a for a in articles if a.id not in failed]
+    days = [
+        a.published_at
+        for a in written
+        if a.published_at and any(m.id in tracked for m in a.stories)
+    ]
+    if not days:
+        return 0, set()
+    since = min(days)[:10]
+    this_run = {a.id for a in written}
+    ours = sum(1 for a in written if (a.published_at or "") >= since)
+    stored = sum(n for _, n in store.date_histogram(SearchFilters(since=since)))
+    if stored <= ours:  # nothing stored earlier is younger than this run's members
+        return 0, set()
+    tracker = story_tracker(store, stories)
+    later = sorted(
+        (
+            d
+            for d in store.iter_articles()
+            if d["id"] not in this_run and str(d.get("published_at") or "") >= since
+        ),
+        key=lambda d: (str(d["published_at"]), d["id"]),
+    )
+    changed = []
+    left: set[str] = set()
+    for doc in later:
+        article = Article.from_document(doc)
+        text = ArticleText.of(article)
+        joined = []
+        for story in tracker.tracked:
+            if any(m.id == story.profile.id for m in article.stories):
+                continue
+            value = story.score(text)
+            if value >= story.profile.threshold and text.day:
+                joined.append(StoryMatch(story.profile.id, value))
+                story.add(article.id, text.day, None if article.duplicate_of else text.vector)
+        if joined:
+            left.update(m.id for m in article.stories if m.id.startswith(EMERGENT_PREFIX))
+            kept = [m for m in article.stories if not m.id.startswith(EMERGENT_PREFIX)]
+            article.stories = kept + joined
+            changed.append(article)
+    if changed:
+        store.upsert_articles(changed)
+        log.info("%d stored articles joined stories their earlier reports let in", len(changed))
+    return len(changed), left
+
+
 def _refresh_emergent(
     store: Store,
     stories: list[StoryProfile],
     articles: list[Article],
     merges: list[StoryMerge],
     failed: dict[str, str],
+    left: set[str],
 ) -> list[Story]:
     """Move the members of merged emergent stories, and store every emergent story this run
     touched with its summary and centroid (what the next run compares articles with)."""
     from .pipeline.stories import EMERGENT_PREFIX, StoryTracker, emergent_profile
 
-    touched = {
+    touched = left | {
         m.id
         for a in articles
         if a.id not in failed
@@ -455,7 +518,10 @@ def _refresh_emergent(
     refreshed = []
     for story_id in sorted(touched):
         docs = store.story_articles(story_id)
-        if not docs:
+        if not docs:  # every member left it for a tracked story
+            gone = summarize(story_id, story_id, [])
+            gone.kind = "emergent"
+            store.upsert_story(gone)
             continue
         first = min(docs, key=lambda d: (str(d.get("published_at") or d["fetched_at"]), d["id"]))
         story = summarize(story_id, first["title"], docs)
