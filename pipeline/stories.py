@@ -150,6 +150,7 @@ def load_story(
         from .enrich import load_nlp
 
         nlp = load_nlp(spacy_model)
+    needs = seed.entities is None or seed.terms is None or seed.queries is None
     derived = (
         derive_profile(
             seed.id,
@@ -160,23 +161,25 @@ def load_story(
             aliases=aliases,
             language=seed.language,
         )
-        if seed.entities is None or seed.terms is None or seed.queries is None
+        if needs
         else None
     )
+
+    def given_or_derived(given: Any, name: str) -> Any:
+        return given if given is not None else getattr(derived, name)
+
     return StoryProfile(
         id=seed.id,
         title=title,
         start_date=seed.date.isoformat() if seed.date else "",
-        language=seed.language or (derived.language if derived else "en"),
-        entities=(
-            [ProfileEntity(**e.model_dump()) for e in seed.entities]
-            if seed.entities is not None
-            else derived.entities  # type: ignore[union-attr]
+        language=given_or_derived(seed.language, "language") if derived else seed.language or "en",
+        entities=given_or_derived(
+            seed.entities and [ProfileEntity(**e.model_dump()) for e in seed.entities], "entities"
         ),
-        terms=seed.terms if seed.terms is not None else derived.terms,  # type: ignore[union-attr]
+        terms=given_or_derived(seed.terms, "terms"),
         figures=[Claim(**f.model_dump()) for f in seed.figures]
         or (derived.figures if derived else []),
-        queries=seed.queries if seed.queries is not None else derived.queries,  # type: ignore[union-attr]
+        queries=given_or_derived(seed.queries, "queries"),
         threshold=seed.threshold,
         required=[[fold(t) for t in group] for group in seed.required],
         extra_terms={fold(t): w for t, w in seed.extra_terms.items()},
