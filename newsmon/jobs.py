@@ -489,9 +489,10 @@ def _refresh_emergent(
     failed: dict[str, str],
     left: set[str],
 ) -> list[Story]:
-    """Move the members of merged emergent stories, and store every emergent story this run
-    touched with its summary and centroid (what the next run compares articles with)."""
-    from .pipeline.stories import EMERGENT_PREFIX, StoryTracker, emergent_profile
+    """Move the members of merged emergent stories, split those that hold two, and store
+    every emergent story this run touched with its summary and centroid (what the next run
+    compares articles with)."""
+    from .pipeline.stories import EMERGENT_PREFIX, StoryTracker, emergent_profile, split_emergent
 
     touched = left | {
         m.id
@@ -501,19 +502,21 @@ def _refresh_emergent(
         if m.id.startswith(EMERGENT_PREFIX)
     }
     for merge in merges:
-        moved = []
-        for doc in store.story_articles(merge.old):
-            article = Article.from_document(doc)
-            for match in article.stories:
-                if match.id == merge.old:
-                    match.id = merge.new
-            moved.append(article)
-        store.upsert_articles(moved)
+        _move_members(store, store.story_articles(merge.old), merge.old, merge.new)
         old = summarize(merge.old, merge.old, [])
         old.kind, old.merged_into = "emergent", merge.new
         store.upsert_story(old)
         touched.discard(merge.old)
         touched.add(merge.new)
+    split_from: dict[str, str] = {}
+    for story_id in sorted(touched):
+        docs = store.story_articles(story_id)
+        for new_id, ids in split_emergent(story_id, docs).items():
+            members = set(ids)
+            _move_members(store, [d for d in docs if d["id"] in members], story_id, new_id)
+            split_from[new_id] = story_id
+            log.info("emergent story %s split: %d articles are %s", story_id, len(ids), new_id)
+    touched |= set(split_from)
     tracker = StoryTracker([])  # for the entities it finds in any language
     refreshed = []
     for story_id in sorted(touched):
@@ -526,11 +529,24 @@ def _refresh_emergent(
         first = min(docs, key=lambda d: (str(d.get("published_at") or d["fetched_at"]), d["id"]))
         story = summarize(story_id, first["title"], docs)
         story.kind = "emergent"
+        story.split_from = split_from.get(story_id, "")
         story.top_entities = top_entities(docs)
         story.profile = emergent_profile(docs, tracker)
         store.upsert_story(story)
         refreshed.append(story)
     return refreshed
+
+
+def _move_members(store: Store, docs: list[dict[str, Any]], old: str, new: str) -> None:
+    """These documents belong to story `new` now, not `old`."""
+    moved = []
+    for doc in docs:
+        article = Article.from_document(doc)
+        for match in article.stories:
+            if match.id == old:
+                match.id = new
+        moved.append(article)
+    store.upsert_articles(moved)
 
 
 @dataclass(frozen=True)

@@ -336,6 +336,7 @@ class Story:
     kind: str = "tracked"  # tracked | emergent
     top_entities: list[str] = field(default_factory=list)
     merged_into: str = ""  # an emergent story merged into another: that one's id
+    split_from: str = ""  # an emergent story that left another: that one's id
     # An emergent story's centroid: its members' terms and entities, what later articles are
     # compared with (stored, not searched).
     profile: dict[str, Any] = field(default_factory=dict)

@@ -554,6 +554,45 @@ def emergent_profile(docs: list[dict[str, Any]], tracker: StoryTracker) -> dict[
     return story.profile() if story else {}
 
 
+SPLIT_MIN = 4  # an emergent story this large is checked for two stories in one
+SPLIT_MAX = 500  # larger ones are not (each check reads every member; left for later)
+SPLIT_PART = 2  # a part of at least this many articles leaves as a story of its own
+
+
+def split_emergent(story_id: str, docs: list[dict[str, Any]]) -> dict[str, list[str]]:
+    """The parts that leave an emergent story, by the id each becomes: its members clustered
+    again from scratch, in publication order. A single pass can put into one story what later
+    reports show to be two (an early article like both); what no longer joins the part that
+    holds the story's first member leaves, when it is a story itself (SPLIT_PART articles),
+    under its own first member's id. Lone articles stay."""
+    originals = [d for d in docs if not d.get("duplicate_of")]
+    if not SPLIT_MIN <= len(originals) <= SPLIT_MAX:
+        return {}
+    tracker = StoryTracker([])
+    ordered = sorted(
+        originals, key=lambda d: (str(d.get("published_at") or d["fetched_at"]), d["id"])
+    )
+    parts: dict[str, list[str]] = {}
+    for doc in ordered:
+        article = Article.from_document(doc)
+        article.stories = []
+        (match,) = tracker.assign(article).stories or [StoryMatch(story_id, 0.0)]
+        parts.setdefault(match.id, []).append(doc["id"])
+    for merge in tracker.merges:  # parts that the second pass itself found to be one
+        parts.setdefault(merge.new, []).extend(parts.pop(merge.old, []))
+    first = ordered[0]["id"]
+    copies: dict[str, list[str]] = {}
+    for doc in docs:
+        if doc.get("duplicate_of"):
+            copies.setdefault(doc["duplicate_of"], []).append(doc["id"])
+    leaving = {}
+    for part_id, members in parts.items():
+        if first in members or len(members) < SPLIT_PART:
+            continue
+        leaving[part_id] = members + [c for m in members for c in copies.get(m, [])]
+    return leaving
+
+
 class StoryTracker:
     """Assigns articles, in publication order, to tracked and emergent stories."""
 

@@ -11,9 +11,15 @@ import yaml
 
 from newsmon.demoweb.site import DemoSite
 from newsmon.pipeline.enrich import detect_language, enrich_article
-from newsmon.pipeline.models import Article, StoryMerge, doc_id, utc_iso
+from newsmon.pipeline.models import Article, StoryMatch, StoryMerge, doc_id, utc_iso
 from newsmon.pipeline.profiles import derive_profile
-from newsmon.pipeline.stories import StoryTracker, assign_stories, emergent_profile, score
+from newsmon.pipeline.stories import (
+    StoryTracker,
+    assign_stories,
+    emergent_profile,
+    score,
+    split_emergent,
+)
 from newsmon.pipeline.terms import cosine
 
 
@@ -309,3 +315,36 @@ def test_an_article_that_shows_two_emergent_stories_are_one_merges_them(emergent
     assert [m.id for m in joined] == ["emerging-older"]
     assert tracker.merges == [StoryMerge(old="emerging-younger", new="emerging-older")]
     assert tracker.emergent["emerging-younger"].merged_into == "emerging-older"
+
+
+def _members(articles, keys, story_id):
+    docs = []
+    for key in keys:
+        article = deepcopy(articles[key])
+        article.stories = [StoryMatch(story_id, 1.0)]
+        docs.append(article.to_document())
+    return docs
+
+
+def test_an_emergent_story_that_holds_two_is_split(emergent_articles):
+    """One pass put a storm and a dock strike into one emergent story (as an early article
+    like both could); clustered again, the part without its first report leaves, under the
+    id of its own first report."""
+    keys = ["storm-1", "strike-1", "strike-2", "storm-2", "strike-3"]
+    both = _members(emergent_articles, keys, "emerging-x")
+    order = sorted(both, key=lambda d: (d["published_at"], d["id"]))
+    (new_id, leaving), *more = split_emergent("emerging-x", both).items()
+    assert not more
+    ids = {k: emergent_articles[k].id for k in keys}
+    strikes = {ids["strike-1"], ids["strike-2"], ids["strike-3"]}
+    storms = {ids["storm-1"], ids["storm-2"]}
+    stays = {d["id"] for d in both} - set(leaving)
+    assert {frozenset(leaving), frozenset(stays)} == {frozenset(strikes), frozenset(storms)}
+    assert order[0]["id"] in stays
+    first_leaving = next(d["id"] for d in order if d["id"] in leaving)
+    assert new_id == "emerging-" + first_leaving[:16]
+
+
+def test_one_story_and_a_lone_article_are_not_split(emergent_articles):
+    one = _members(emergent_articles, ["strike-1", "strike-2", "strike-3", "bank"], "emerging-y")
+    assert split_emergent("emerging-y", one) == {}
