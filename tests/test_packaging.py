@@ -24,6 +24,8 @@ PACKAGE_DATA = [
     "newsmon/seeds/sources.yaml",
     "newsmon/kibana/saved_objects.ndjson",
     "newsmon/pipeline/resources/stopwords_en.txt",
+    "newsmon/pipeline/resources/aliases.yaml",
+    "newsmon/resources/report.html",
     "newsmon/pipeline/store/sqlite_schema.sql",
     "newsmon/pipeline/store/engine/component_mappings.json",
     "newsmon/pipeline/store/engine/ism_policy.json",
@@ -164,3 +166,14 @@ def test_the_installed_wheel_runs_the_demo_from_another_directory(fresh_venv, tm
         timeout=120,
     )
     assert script.returncode == 0 and json.loads(script.stdout), script.stderr
+    # The report's template is package data: found in site-packages, not in a checkout.
+    report = subprocess.run(
+        [str(fresh_venv / "bin" / "newsmon"), "report", "nk-engineers-russia", "--html", "r.html"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert report.returncode == 0, report.stderr
+    assert "<svg" in (tmp_path / "r.html").read_text(encoding="utf-8")
