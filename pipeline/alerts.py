@@ -44,8 +44,9 @@ def alert_id(rule: str, story_id: str, key: str) -> str:
 
 
 def claimant_key(claimant: str) -> str:
-    """One key for one claimant however it is written: "the NIS", "NIS". (Aliases such as
-    "Seoul's spy agency" are the claims issue's to resolve.)"""
+    """One key for one claimant: claims carry the canonical name (pipeline/claims), so "the
+    NIS", "NIS" and "Seoul's spy agency" are one already; this folds what is left of case and
+    a leading "the" in documents stored before claimants were resolved."""
     key = " ".join(claimant.lower().split())
     return key[4:] if key.startswith("the ") else key
 
@@ -57,7 +58,9 @@ def _figures(docs: list[dict[str, Any]]) -> list[tuple[str, str, str, float, str
         if doc.get("duplicate_of"):
             continue  # a copy repeats its original's figures
         for claim in doc.get("claims", []):
-            claimant = " ".join(str(claim.get("attribution") or "").split())
+            claimant = " ".join(
+                str(claim.get("claimant") or claim.get("attribution") or "").split()
+            )
             if claimant:
                 found.append((day_of(doc), claimant, claim["unit"], claim["value"], outlet_of(doc)))
     return found

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from .aliases import Aliases, load_aliases
 from .models import Claim
 
 UNITS = (
@@ -37,10 +38,12 @@ _NAME = r"(?:[A-Z][\w'’.-]*|\([A-Z]{2,}\))"
 _JOIN = r"(?:of|for|the|and|on|de)"
 _ROLE = (
     r"(?:officials|lawmakers|analysts|sources|spokesman|spokeswoman|spokesperson|ministry|"
-    r"agency|military|government|intelligence|media)"
+    r"agency|military|government|intelligence(?: service)?|service|media)"
 )
 _WHO = (
-    rf"(?P<who>(?:the\s+)?{_NAME}(?:\s+(?:{_NAME}|{_JOIN}(?=\s+[A-Z(])))*(?:\s+{_ROLE})?|{_ROLE})"
+    rf"(?P<who>(?:the\s+)?{_NAME}(?:\s+(?:{_NAME}|{_JOIN}(?=\s+[A-Z(])))*"
+    # "Seoul's spy agency", "South Korea's intelligence service": a possessor and its role.
+    rf"(?:\s+(?:[a-z-]+\s+){{0,2}}?{_ROLE})?|{_ROLE})"
 )
 _VERB = (
     r"(?:spoke of|speaks of|said|says|told|estimated|estimates|estimate|reported|reports|"
@@ -77,6 +80,8 @@ _WEAK_WHO = {
     "military",
     "government",
     "intelligence",
+    "service",
+    "intelligence service",
     "media",
     "sources",
 }
@@ -126,6 +131,37 @@ def attribution_in(sentence: str) -> tuple[str, str]:
     return who, via
 
 
+_SPELLED_OUT = re.compile(r"^(?P<name>.+?)\s*\((?P<acronym>[A-Z][A-Za-z]{1,7})\)$")
+_POSSESSOR = re.compile(r"^(?P<owner>.+?)['’]s\s+(?P<what>.+)$")
+
+
+def canonical_claimant(who: str, aliases: Aliases | None = None) -> str:
+    """One name per claimant however the article names it: the alias table's canonical name
+    for the name, its spelled-out acronym ("National Intelligence Service (NIS)"), or what
+    follows a possessor ("South Korea's National Intelligence Service"); else the name as
+    written, without "the" and a spelled-out acronym."""
+    aliases = aliases or load_aliases()
+    name = re.sub(r"^the\s+", "", " ".join(who.split()), flags=re.I).strip(" ,.")
+    if not name:
+        return ""
+    candidates = [name]
+    spelled = _SPELLED_OUT.match(name)
+    if spelled:
+        name = spelled.group("name")
+        candidates += [name, spelled.group("acronym")]
+    owned = _POSSESSOR.match(name)
+    if owned:  # "South Korean's ..." or "Korea's ...": the owner by its canonical name too
+        owner = aliases.canonical(owned.group("owner"))
+        if owner:
+            candidates.append(f"{owner}'s {owned.group('what')}")
+        candidates.append(owned.group("what"))
+    for candidate in candidates:
+        found = aliases.canonical(candidate)
+        if found:
+            return found
+    return name
+
+
 def extract_claims(text: str) -> list[Claim]:
     claims: list[Claim] = []
     seen: set[tuple] = set()
@@ -153,5 +189,14 @@ def extract_claims(text: str) -> list[Claim]:
             if key in seen:
                 continue
             seen.add(key)
-            claims.append(Claim(value=value, unit=unit, text=sentence, attribution=who, via=via))
+            claims.append(
+                Claim(
+                    value=value,
+                    unit=unit,
+                    text=sentence,
+                    attribution=who,
+                    via=via,
+                    claimant=canonical_claimant(who),
+                )
+            )
     return claims

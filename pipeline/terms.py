@@ -18,10 +18,9 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
 from functools import lru_cache
+from importlib import resources
 
 from wordfreq import available_languages, get_frequency_dict, zipf_frequency
-
-from .enrich import STOPWORDS
 
 TOP_TERMS = 60  # a vector keeps its heaviest terms: enough for similarity, small to store
 MAX_WORDS = 4000  # the lead carries what an article is about; a live blog is not read whole
@@ -30,6 +29,9 @@ COMMON = 5.8  # words at least this frequent (zipf) in the language are function
 _UNWEIGHED = 10**3.5 / 1e9  # zipf 3.5: every word of a language with no background list
 _WORD = re.compile(r"[^\W\d_](?:[\w'’-]*[^\W_])?")
 _LANGUAGES = frozenset(available_languages())
+STOPWORDS = frozenset(
+    (resources.files(__package__) / "resources" / "stopwords_en.txt").read_text().split()
+)
 # Combining marks (accents) in the blocks Latin, Greek and Cyrillic letters use.
 COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 log = logging.getLogger(__name__)

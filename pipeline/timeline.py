@@ -73,7 +73,8 @@ def timeline(docs: list[dict[str, Any]]) -> list[dict[str, Any]]:
             figure = {
                 "value": claim["value"],
                 "unit": claim["unit"],
-                "attribution": claim["attribution"],
+                "attribution": claim.get("claimant") or claim["attribution"],
+                "as_written": claim["attribution"],
                 "via": claim.get("via", ""),
                 "outlet": outlet,
             }
@@ -112,6 +113,10 @@ def figure_series(docs: list[dict[str, Any]]) -> dict[str, list[tuple[str, float
             continue
         for claim in doc.get("claims", []):
             series[claim["unit"]].append(
-                (doc.get("published_at") or doc["fetched_at"], claim["value"], claim["attribution"])
+                (
+                    doc.get("published_at") or doc["fetched_at"],
+                    claim["value"],
+                    claim.get("claimant") or claim["attribution"],
+                )
             )
     return {unit: sorted(points) for unit, points in series.items()}

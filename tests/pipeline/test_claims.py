@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from newsmon.pipeline.claims import attribution_in, extract_claims
+from newsmon.pipeline.claims import attribution_in, canonical_claimant, extract_claims
 
 SEED = Path(__file__).parents[2] / "seeds" / "000_b47da22447e8a96d.txt"
 
@@ -60,3 +60,48 @@ def test_pronoun_like_claimant_falls_back_to_the_named_one():
     )
     (claim,) = extract_claims(text)
     assert claim.attribution == "National Intelligence Service (NIS)"
+
+
+# -- one name per claimant ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "NIS",
+        "the NIS",
+        "National Intelligence Service (NIS)",
+        "the National Intelligence Service",
+        "South Korea's National Intelligence Service (NIS)",
+        "Seoul's spy agency",
+        "Seoul's intelligence service",
+        "South Korean intelligence",
+        "South Korea's intelligence service",
+        "the Republic of Korea's spy agency",  # the owner by another of its names
+    ],
+)
+def test_the_many_names_of_the_nis_are_one_claimant(written):
+    assert canonical_claimant(written) == "National Intelligence Service"
+
+
+def test_ukraines_hur_and_its_military_intelligence_are_one_claimant():
+    assert canonical_claimant("Ukraine's HUR") == canonical_claimant(
+        "Ukraine's military intelligence"
+    )
+
+
+def test_a_claimant_the_table_does_not_know_keeps_its_name():
+    assert canonical_claimant("the Center for Strategic Studies") == "Center for Strategic Studies"
+    assert canonical_claimant("Institute for Peace (IFP)") == "Institute for Peace"
+    assert canonical_claimant("") == ""
+
+
+def test_claims_carry_the_canonical_claimant_beside_the_name_as_written():
+    # "Seoul's spy agency said": the agency, not "Seoul's" (the nearest capital letter).
+    (claim,) = extract_claims(
+        "Seoul's spy agency said about 5,000 engineers would be sent to Russia."
+    )
+    assert (claim.attribution, claim.claimant) == (
+        "Seoul's spy agency",
+        "National Intelligence Service",
+    )

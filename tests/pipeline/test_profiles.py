@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from newsmon.pipeline.aliases import load_aliases
 from newsmon.pipeline.errors import ConfigError
-from newsmon.pipeline.profiles import derive_profile, load_aliases
+from newsmon.pipeline.profiles import derive_profile
 from newsmon.seeds import __file__ as seeds_init
 
 SEED_ARTICLE = Path(seeds_init).parent / "000_b47da22447e8a96d.txt"

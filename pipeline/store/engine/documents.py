@@ -59,6 +59,7 @@ def claim_documents(doc: dict[str, Any]) -> list[dict[str, Any]]:
             "unit": claim["unit"],
             "figure": f"{claim['value']:,.0f} {claim['unit']}",
             "attribution": claim["attribution"],
+            "claimant": claim.get("claimant") or claim["attribution"],
             "via": claim["via"],
             "text": claim["text"],
         }
