@@ -60,6 +60,9 @@ def claim_documents(doc: dict[str, Any]) -> list[dict[str, Any]]:
             "figure": f"{claim['value']:,.0f} {claim['unit']}",
             "attribution": claim["attribution"],
             "claimant": claim.get("claimant") or claim["attribution"],
+            # One line a claimant and unit in charts: how each source's figure moved.
+            "series": f"{claim.get('claimant') or claim['attribution'] or 'no claimant'}: "
+            f"{claim['unit']}",
             "via": claim["via"],
             "text": claim["text"],
         }
