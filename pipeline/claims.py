@@ -131,6 +131,45 @@ def attribution_in(sentence: str) -> tuple[str, str]:
     return who, via
 
 
+# Hedges analysts filter on: how sure the claimant is of the figure, or how sure anyone is.
+_QUALIFIER_HEDGE = {
+    "about": "approximate",
+    "some": "approximate",
+    "approximately": "approximate",
+    "around": "approximate",
+    "roughly": "approximate",
+    "nearly": "approximate",
+    "almost": "approximate",
+    "as many as": "up_to",
+    "up to": "up_to",
+    "more than": "at_least",
+    "over": "at_least",
+    "at least": "at_least",
+    "an estimated": "estimated",
+    "a total of about": "approximate",
+}
+_SENTENCE_HEDGES = [
+    ("could_reach", re.compile(r"\b(could|may|might)\s+(reach|rise to|climb to|exceed)\b", re.I)),
+    ("estimated", re.compile(r"\bestimat(e|es|ed|ing)\b", re.I)),
+    (
+        "unverified",
+        re.compile(r"\bunverified\b|\bunconfirmed\b|could not be (independently )?verified", re.I),
+    ),
+    ("denied", re.compile(r"\b(denied|denies|deny|rejected the (claim|report|figure))\b", re.I)),
+]
+
+
+def hedges_of(match: re.Match, sentence: str) -> list[str]:
+    """The hedges on one figure: its own qualifier ("about 5,000"), and what its sentence
+    says of it ("could reach", "estimate", "unverified", "denied")."""
+    found = []
+    qualifier = (match.groupdict().get("qual") or "").lower()
+    if qualifier in _QUALIFIER_HEDGE:
+        found.append(_QUALIFIER_HEDGE[qualifier])
+    found += [name for name, pattern in _SENTENCE_HEDGES if pattern.search(sentence)]
+    return sorted(set(found))
+
+
 _SPELLED_OUT = re.compile(r"^(?P<name>.+?)\s*\((?P<acronym>[A-Z][A-Za-z]{1,7})\)$")
 _POSSESSOR = re.compile(r"^(?P<owner>.+?)['’]s\s+(?P<what>.+)$")
 
@@ -197,6 +236,7 @@ def extract_claims(text: str) -> list[Claim]:
                     attribution=who,
                     via=via,
                     claimant=canonical_claimant(who),
+                    hedges=hedges_of(m, sentence),
                 )
             )
     return claims

@@ -195,6 +195,8 @@ class Claim:
     attribution: str = ""  # who made the claim, as the article names them
     via: str = ""  # who relayed it (a news agency), if said
     claimant: str = ""  # the attribution's canonical name (pipeline/claims.canonical_claimant)
+    # approximate | up_to | at_least | estimated | could_reach | unverified | denied
+    hedges: list[str] = field(default_factory=list)
 
 
 @dataclass(slots=True)

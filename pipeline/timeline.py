@@ -76,6 +76,7 @@ def timeline(docs: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 "attribution": claim.get("claimant") or claim["attribution"],
                 "as_written": claim["attribution"],
                 "via": claim.get("via", ""),
+                "hedges": claim.get("hedges", []),
                 "outlet": outlet,
             }
             if figure not in row["figures"]:

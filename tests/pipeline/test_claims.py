@@ -105,3 +105,27 @@ def test_claims_carry_the_canonical_claimant_beside_the_name_as_written():
         "Seoul's spy agency",
         "National Intelligence Service",
     )
+
+
+# -- hedges -----------------------------------------------------------------------------------
+
+
+def test_the_seeds_hedges_say_how_sure_each_figure_is():
+    hedged = {(c.value, c.unit): c.hedges for c in extract_claims(SEED.read_text())}
+    assert hedged[(5000.0, "engineers")] == ["approximate"]  # "approximately 5,000"
+    # "officials estimate ... could reach 10,000, though ... unverified"
+    assert hedged[(10000.0, "troops")] == ["could_reach", "estimated", "unverified"]
+
+
+@pytest.mark.parametrize(
+    "sentence, hedges",
+    [
+        ("At least 40 people were killed, police said.", ["at_least"]),
+        ("Up to 2,000 soldiers may be sent, officials said.", ["up_to"]),
+        ("The ministry denied that 3,000 troops had crossed.", ["denied"]),
+        ("Police said 12 people were arrested.", []),
+    ],
+)
+def test_hedges(sentence, hedges):
+    (claim,) = extract_claims(sentence)
+    assert claim.hedges == hedges

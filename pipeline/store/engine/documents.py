@@ -64,6 +64,7 @@ def claim_documents(doc: dict[str, Any]) -> list[dict[str, Any]]:
             "series": f"{claim.get('claimant') or claim['attribution'] or 'no claimant'}: "
             f"{claim['unit']}",
             "via": claim["via"],
+            "hedges": claim.get("hedges", []),
             "text": claim["text"],
         }
         for claim in doc["claims"]
