@@ -337,6 +337,10 @@ class _Member:
     vector: dict[str, float]
 
 
+def _member_day(member: _Member) -> date:
+    return member.day
+
+
 @dataclass
 class TrackedStory:
     """A tracked story as scoring sees it: the profile, compiled, and its confident members."""
@@ -380,16 +384,15 @@ class TrackedStory:
         bisect.insort(self.active, day)
         if vector is None:
             return
-        at = len(self.members)
-        while at and self.members[at - 1].day > day:
-            at -= 1
-        self.members.insert(at, _Member(day, vector))
+        # After members of the same day: the order they were met in, as a re-run meets them.
+        bisect.insort_right(self.members, _Member(day, vector), key=_member_day)
         self._centroids.clear()
 
     def _before(self, day: date | None) -> int:
+        """How many members were published before this day (members are kept in order)."""
         if day is None:
             return len(self.members)
-        return sum(1 for m in self.members if m.day < day)
+        return bisect.bisect_left(self.members, day, key=_member_day)
 
     def vector(self, upto: int) -> dict[str, float]:
         """The story's terms given its first `upto` members: the seed's, plus the recent
