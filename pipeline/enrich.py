@@ -13,6 +13,7 @@ import logging
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
@@ -20,6 +21,7 @@ import py3langid
 
 from .claims import extract_claims
 from .errors import ConfigError
+from .gazetteer import Gazetteer, load_gazetteer
 from .models import Article, Entity
 from .terms import STOPWORDS
 
@@ -82,17 +84,133 @@ def _clean_entity(text: str) -> str:
     return text.strip(" .,;:\"'“”‘’()")
 
 
+# Words before a place in English news ("at Kaub", "in Grindavik", "the town of Primorsk").
+_LOCATIVE = {"in", "at", "near", "outside", "from", "to", "of", "around", "between"}
+# Nouns that put an organisation's name after them in English news ("state miner Codelco",
+# "check-in provider Veltrix"): the appositive that tells a company from a place or a person.
+_ORG_DESCRIPTORS = {
+    "agency",
+    "airline",
+    "automaker",
+    "bank",
+    "broadcaster",
+    "carrier",
+    "chipmaker",
+    "company",
+    "conglomerate",
+    "developer",
+    "firm",
+    "giant",
+    "group",
+    "insurer",
+    "lender",
+    "maker",
+    "manufacturer",
+    "miner",
+    "operator",
+    "producer",
+    "provider",
+    "regulator",
+    "retailer",
+    "startup",
+    "supplier",
+    "utility",
+}
+# Nouns after a place's name ("Montreal's Saint-Laurent borough", "Kherson region").
+_PLACE_NOUNS = {
+    "borough",
+    "city",
+    "county",
+    "district",
+    "municipality",
+    "oblast",
+    "prefecture",
+    "province",
+    "region",
+    "town",
+    "village",
+}
+_APPOSITION = re.compile(r", (?:a|an|the) ([\w-]+)(?: ([\w-]+))?")  # ", a (French) provider"
+
+
+@dataclass
+class _Form:
+    text: str
+    votes: defaultdict[str, float] = field(default_factory=lambda: defaultdict(float))
+
+
 def entities_of(*docs: Any) -> list[Entity]:
-    """The kept entities of one or more parsed texts, each (text, label) once, in order."""
-    seen: dict[tuple[str, str], Entity] = {}
+    """The kept entities of one or more parsed texts, each name once, in order, with the label
+    its mentions and the gazetteer agree on (`resolve_labels`)."""
+    mentions: list[tuple[str, str, str, str]] = []
+    texts: list[str] = []
     for doc in docs:
+        texts.append(doc.text)
         for ent in doc.ents:
             if ent.label_ not in _KEEP_LABELS:
                 continue
             text = _clean_entity(ent.text)
-            if len(text) > 1 and (text.lower(), ent.label_) not in seen:
-                seen[(text.lower(), ent.label_)] = Entity(text, ent.label_)
-    return list(seen.values())
+            before = doc[ent.start - 1].lower_ if ent.start > 0 else ""
+            after = " ".join(t.lower_ for t in doc[ent.end : ent.end + 4])
+            if len(text) > 1:
+                mentions.append((text, ent.label_, before, after))
+    return resolve_labels(mentions, "\n".join(texts), load_gazetteer())
+
+
+def resolve_labels(
+    mentions: list[tuple[str, str, str, str]], text: str, gazetteer: Gazetteer | None
+) -> list[Entity]:
+    """One label per name in an article ("one sense per discourse"), by votes: each mention's
+    model label counts 1. A name in the gazetteer gains GPE votes where the model's doubt is
+    likeliest: a one-word "person" never named in full (people are introduced by full name),
+    an organisation or location after a locative word, a name before a place noun
+    ("... borough"), and any country. A person's surname alone ("Ruto" after "William Ruto")
+    is that person, also where the model missed it. An organisation's descriptor beside a name
+    ("state miner Codelco", "Veltrix, a provider of ...") outvotes the rest. A capitalised
+    common word that the text also writes in lower case is no name at all.
+    `mentions` are (text, model label, the lower-cased word before, the next four words)."""
+    forms: dict[str, _Form] = {}
+    full_names = [m[0] for m in mentions if m[1] == "PERSON" and " " in m[0]]
+    in_full_names = {word for name in full_names for word in name.split()}
+    surnames = {name.split()[-1] for name in full_names if name.split()[-1][:1].isupper()}
+    for name, label, before, after in mentions:
+        form = forms.setdefault(name.lower(), _Form(name))
+        form.votes[label] += 1
+        if gazetteer is not None and name in gazetteer and label != "GPE":
+            if gazetteer.is_country(name):
+                form.votes["GPE"] += 2
+            elif label == "PERSON" and " " not in name and name not in in_full_names:
+                form.votes["GPE"] += 1.5
+            elif label in ("ORG", "LOC") and before in _LOCATIVE:
+                form.votes["GPE"] += 1.5
+            if after.split(" ", 1)[0] in _PLACE_NOUNS:
+                form.votes["GPE"] += 1.5
+        if name in surnames:
+            form.votes["PERSON"] += 2
+        described = _APPOSITION.match(after)
+        if before in _ORG_DESCRIPTORS or (described and _ORG_DESCRIPTORS & set(described.groups())):
+            form.votes["ORG"] += 3  # defining, as an apposition is: it outvotes the rest
+    for surname in sorted(surnames - {f.text for f in forms.values()}):
+        alone = len(re.findall(rf"\b{re.escape(surname)}\b", text))
+        named_in_full = sum(
+            len(re.findall(rf"\b{re.escape(n)}\b", text))
+            for n in set(full_names)
+            if n.split()[-1] == surname
+        )
+        if alone > named_in_full:
+            forms.setdefault(surname.lower(), _Form(surname)).votes["PERSON"] += 1
+    entities = []
+    for form in forms.values():
+        word = form.text
+        if (
+            word[1:].islower()
+            and word not in surnames
+            and re.search(rf"\b{re.escape(word.lower())}\b", text)
+        ):
+            continue  # "Measles spread ...": a word capitalised at a sentence's start
+        # max keeps the first of equals: on a tie, the label counted first stands.
+        entities.append(Entity(form.text, max(form.votes, key=form.votes.__getitem__)))
+    return entities
 
 
 def chunks(text: str, size: int) -> Iterator[str]:

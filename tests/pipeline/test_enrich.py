@@ -1,5 +1,13 @@
-from newsmon.pipeline.enrich import detect_language, enrich, keywords_of, load_nlp
-from newsmon.pipeline.models import Article
+from newsmon.pipeline.enrich import (
+    detect_language,
+    enrich,
+    entities_in,
+    keywords_of,
+    load_nlp,
+    resolve_labels,
+)
+from newsmon.pipeline.gazetteer import Gazetteer
+from newsmon.pipeline.models import Article, Entity
 
 
 def test_language_of_english_german_russian():
@@ -66,3 +74,79 @@ def test_no_entities_for_languages_the_model_does_not_speak():
     (out,) = enrich([article], load_nlp())
     assert out.language == "de"
     assert out.entities == [] and out.claims == []
+
+
+def _labels(entities):
+    return {e.text: e.label for e in entities}
+
+
+def test_one_label_per_name_by_the_votes_of_its_mentions():
+    mentions = [
+        ("Grindavik", "ORG", "the", ""),
+        ("Grindavik", "PERSON", "", "said"),
+        ("Grindavik", "PERSON", "", "residents"),
+    ]
+    assert resolve_labels(mentions, "", None) == [Entity("Grindavik", "PERSON")]
+
+
+def test_the_gazetteer_outvotes_a_guess_where_the_model_doubts_most():
+    gaz = Gazetteer({"Gabon"}, {"Kaub": 1024, "Toyota": 420_000, "Jackson": 170_000})
+    mentions = [
+        ("Kaub", "PERSON", "at", ", a bottleneck"),  # a one-word "person" never named in full
+        ("Gabon", "PERSON", "in", ""),  # a country
+        ("Toyota", "ORG", "", "said"),  # an organisation with no locative word stays one
+        ("Michael Jackson", "PERSON", "", ""),
+        ("Jackson", "PERSON", "", "said"),  # a surname, not the city
+    ]
+    assert _labels(resolve_labels(mentions, "", gaz)) == {
+        "Kaub": "GPE",
+        "Gabon": "GPE",
+        "Toyota": "ORG",
+        "Michael Jackson": "PERSON",
+        "Jackson": "PERSON",
+    }
+    # Without the gazetteer the model's label stands: the votes above came from it.
+    assert _labels(resolve_labels(mentions, "", None))["Kaub"] == "PERSON"
+    # A locative word, or a place noun after the name, is what turns an organisation into a place.
+    near = resolve_labels([("Toyota", "ORG", "in", "")], "", gaz)
+    assert near == [Entity("Toyota", "GPE")]
+    assert resolve_labels([("Toyota", "ORG", "", "district ,")], "", gaz)[0].label == "GPE"
+
+
+def test_an_organisations_descriptor_outvotes_the_other_mentions():
+    mentions = [
+        ("Veltrix", "GPE", "on", ", a provider of"),
+        ("Veltrix", "GPE", "\n", "'s parent company"),
+        ("Codelco", "GPE", "miner", "said"),
+    ]
+    assert _labels(resolve_labels(mentions, "", None)) == {"Veltrix": "ORG", "Codelco": "ORG"}
+    assert _labels(resolve_labels(mentions[1:2], "", None)) == {"Veltrix": "GPE"}
+
+
+def test_a_surname_alone_is_the_person_and_a_capitalised_common_word_is_nobody():
+    text = "William Ruto spoke. Protesters booed Ruto. Measles is back; measles spreads."
+    mentions = [("William Ruto", "PERSON", "", ""), ("Measles", "PERSON", "", "is back")]
+    assert _labels(resolve_labels(mentions, text, None)) == {
+        "William Ruto": "PERSON",
+        "Ruto": "PERSON",
+    }
+    # Acronyms and surnames are names even where the text has the word in lower case.
+    text = "Theresa May said the US may act. Let us see, May added."
+    mentions = [("Theresa May", "PERSON", "", ""), ("US", "GPE", "", ""), ("May", "PERSON", "", "")]
+    assert _labels(resolve_labels(mentions, text, None)) == {
+        "Theresa May": "PERSON",
+        "US": "GPE",
+        "May": "PERSON",
+    }
+    # Named only in full, the surname adds nothing.
+    assert len(resolve_labels(mentions[:1], "William Ruto spoke.", None)) == 1
+
+
+def test_small_places_the_model_takes_for_people_are_places():
+    nlp = load_nlp()
+    entities = entities_in(
+        nlp,
+        "The gauge at Kaub, a bottleneck between Mainz and Koblenz, read 78 centimetres. "
+        "Barges at Kaub carry half their usual load.",
+    )
+    assert _labels(entities).get("Kaub") == "GPE"
