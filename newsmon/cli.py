@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 from .pipeline.errors import ConfigError
 from .pipeline.ledger import Verdict
+from .pipeline.numbers import format_figure
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -122,7 +123,7 @@ def _timeline_table(title: str, rows: list[dict[str, Any]]) -> Table:
         right=("articles", "copies"),
     )
     for row in rows:
-        figures = ", ".join(dict.fromkeys(f"{f['value']:,.0f} {f['unit']}" for f in row["figures"]))
+        figures = ", ".join(dict.fromkeys(format_figure(f) for f in row["figures"]))
         outlets = ", ".join(
             o if o in row["independent_outlets"] else f"{o} (copy)" for o in row["outlets"]
         )
@@ -149,7 +150,7 @@ def _figures_table(rows: list[dict[str, Any]]) -> Table:
     for row in rows:
         for f in row["figures"]:
             who = f["attribution"] + (f" via {f['via']}" if f["via"] else "")
-            table.add_row(row["day"], f"{f['value']:,.0f} {f['unit']}", who or "-", f["outlet"])
+            table.add_row(row["day"], format_figure(f), who or "-", f["outlet"])
     return table
 
 

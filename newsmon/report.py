@@ -14,6 +14,7 @@ from string import Template
 from typing import Any
 
 from .pipeline.models import utc_now
+from .pipeline.numbers import format_figure
 from .pipeline.timeline import day_of, outlet_of, timeline
 
 
@@ -144,7 +145,7 @@ def render(story: dict[str, Any], docs: list[dict[str, Any]], store: str) -> str
     figures = [
         [
             _e(r["day"]),
-            _e(f"{f['value']:,.0f} {f['unit']}"),
+            _e(format_figure(f)),
             _e(f["attribution"] or "no claimant"),
             _e(f["via"]),
             _e(f["outlet"]),

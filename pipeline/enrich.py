@@ -261,9 +261,15 @@ def enrich_article(article: Article, nlp: Any) -> Article:
     article.orgs = sorted({e.text for e in article.entities if e.label == "ORG"})
     article.places = sorted({e.text for e in article.entities if e.label in _PLACE_LABELS})
     article.keywords = keywords_of(article.title, article.text)
-    if article.language == "en":
-        article.claims = extract_claims(article.text)
+    if article.language in claim_languages(nlp):
+        article.claims = extract_claims(article.text, article.language)
     return article
+
+
+def claim_languages(nlp: Any) -> set[str]:
+    """Claims are read in English (their attribution rules are English), and, for their
+    figures, in the language of the installed spaCy model."""
+    return {"en", getattr(nlp, "lang", "en")} if nlp is not None else {"en"}
 
 
 def enrich(articles: Iterable[Article], nlp: Any = None) -> Iterator[Article]:

@@ -197,6 +197,10 @@ class Claim:
     claimant: str = ""  # the attribution's canonical name (pipeline/claims.canonical_claimant)
     # approximate | up_to | at_least | estimated | could_reach | unverified | denied
     hedges: list[str] = field(default_factory=list)
+    value_max: float | None = None  # the top of a range ("between 10,000 and 12,000")
+    kind: str = "count"  # count | money (unit: a currency code) | percentage | measure
+    counted: str = ""  # the counted noun with its modifiers ("North Korean engineers")
+    vague: bool = False  # "thousands of troops": value is the scale named (1,000)
 
 
 @dataclass(slots=True)

@@ -18,7 +18,7 @@ from typing import Any
 
 from .aliases import Aliases, load_aliases
 from .claims import extract_claims
-from .enrich import detect_language, entities_in
+from .enrich import claim_languages, detect_language, entities_in
 from .models import Entity, ProfileEntity, StoryProfile
 from .terms import fold, rarity, term_vector
 
@@ -156,7 +156,7 @@ def derive_profile(
         entities = fallback_entities(f"{title}. {text}", lang, aliases)
     key = key_entities(title, text, entities, aliases)
     terms = term_vector(title, text, lang, top=KEY_TERMS)
-    figures = extract_claims(text) if lang == "en" else []
+    figures = extract_claims(text, lang) if lang in claim_languages(nlp) else []
     return StoryProfile(
         id=story_id,
         title=title,

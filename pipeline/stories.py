@@ -76,6 +76,11 @@ class FigureModel(BaseModel):
     claimant: str = ""
     via: str = ""
     text: str = ""
+    hedges: list[str] = Field(default_factory=list)
+    value_max: float | None = None
+    kind: str = "count"
+    counted: str = ""
+    vague: bool = False
 
 
 class EntityModel(BaseModel):
@@ -208,17 +213,22 @@ def seed_document(profile: StoryProfile, article: str | None = None) -> dict[str
         for e in profile.entities
     ]
     doc["terms"] = dict(profile.terms)
+    # Each figure with what differs from the defaults: a seed file stays short to read.
     doc["figures"] = [
         {
             k: v
             for k, v in (
                 ("value", c.value),
+                ("value_max", c.value_max),
                 ("unit", c.unit),
+                ("kind", c.kind),
                 ("attribution", c.attribution),
                 ("claimant", c.claimant),
                 ("via", c.via),
+                ("hedges", c.hedges),
+                ("vague", c.vague),
             )
-            if v != ""
+            if v not in ("", None, [], False) and not (k == "kind" and v == "count")
         }
         for c in profile.figures
     ]

@@ -72,7 +72,10 @@ def timeline(docs: list[dict[str, Any]]) -> list[dict[str, Any]]:
         for claim in doc.get("claims", []):
             figure = {
                 "value": claim["value"],
+                "value_max": claim.get("value_max"),
                 "unit": claim["unit"],
+                "kind": claim.get("kind", "count"),
+                "vague": claim.get("vague", False),
                 "attribution": claim.get("claimant") or claim["attribution"],
                 "as_written": claim["attribution"],
                 "via": claim.get("via", ""),

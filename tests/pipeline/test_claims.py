@@ -40,8 +40,9 @@ def test_figures(sentence, value, unit):
     assert (value, unit) in _by_figure(extract_claims(sentence))
 
 
-def test_years_and_unitless_numbers_are_not_claims():
-    assert extract_claims("In 2024 troops arrived. The vote was 5-2 and 300 kilometres away.") == []
+def test_years_scores_and_unitless_numbers_are_not_claims_but_distances_are_measures():
+    claims = extract_claims("In 2024 troops arrived. The vote was 5-2 and 300 kilometres away.")
+    assert [(c.value, c.unit, c.kind) for c in claims] == [(300, "kilometres", "measure")]
 
 
 def test_attribution_patterns():
@@ -129,3 +130,77 @@ def test_the_seeds_hedges_say_how_sure_each_figure_is():
 def test_hedges(sentence, hedges):
     (claim,) = extract_claims(sentence)
     assert claim.hedges == hedges
+
+
+# -- attribution from the sentence's structure ------------------------------------------------
+
+
+def _one(text):
+    (claim,) = extract_claims(text)
+    return claim
+
+
+def test_a_relay_is_not_the_claimant():
+    claim = _one(
+        "A lawmaker briefed by the NIS told reporters that 1,500 more troops had been sent."
+    )
+    assert (claim.claimant, claim.via) == ("National Intelligence Service", "lawmaker")
+    claim = _one("Yonhap reported, citing the NIS, that 3,000 engineers had left.")
+    assert (claim.claimant, claim.via) == ("National Intelligence Service", "Yonhap")
+
+
+def test_an_inverted_attribution_names_the_speaker_not_the_audience():
+    assert _one("The winds reached 55 mph, said Scott Strenfel, a meteorologist.").claimant == (
+        "Scott Strenfel"
+    )
+    # "told Business Insider": the one told is the audience
+    claim = _one('"I saved 25 percent," Leif Dahleen told Business Insider.')
+    assert claim.claimant == "Leif Dahleen"
+
+
+def test_a_figure_nobody_is_credited_with_has_no_claimant():
+    claim = _one("Roughly 13,000 US troops remain in Afghanistan, where Taliban fighters roam.")
+    assert (claim.claimant, claim.attribution) == ("", "")
+
+
+def test_the_people_an_article_names_in_full_are_one_claimant():
+    text = (
+        "President Donald Trump spoke on Monday. "
+        "Mr. Trump said the tariffs raised $20 billion. "
+        "Trump says another $50 billion will follow."
+    )
+    assert {c.claimant for c in extract_claims(text)} == {"Donald Trump"}
+
+
+def test_a_sentence_that_goes_on_with_what_a_source_said_is_the_sources():
+    text = (
+        "Citing the NIS, Yonhap said North Korean engineers were being sent. "
+        "This move would be substantial. "
+        "The deployment includes 5,000 engineers. "
+        "An additional 1,000 soldiers are expected to clear mines. "
+        "Roughly 13,000 US troops remain in Afghanistan."
+    )
+    by_value = {c.value: c.claimant for c in extract_claims(text)}
+    assert by_value == {
+        5000: "National Intelligence Service",
+        1000: "National Intelligence Service",
+        13000: "",  # a new subject, and a noun the source never named
+    }
+
+
+def test_ranges_and_could_reach_are_read():
+    (claim,) = extract_claims("Officials said between 10,000 and 12,000 troops were sent.")
+    assert (claim.value, claim.value_max, claim.claimant) == (10000, 12000, "officials")
+    (claim,) = extract_claims(
+        "South Korean officials estimate that the number of troops could reach 10,000."
+    )
+    assert (claim.value, claim.unit, claim.hedges) == (
+        10000,
+        "troops",
+        ["could_reach", "estimated"],
+    )
+
+
+def test_casualty_figures_are_two_figures_not_one():
+    claims = extract_claims("The strike left 300 killed and 2,700 wounded, the ministry said.")
+    assert [(c.value, c.unit) for c in claims] == [(300, "killed"), (2700, "wounded")]

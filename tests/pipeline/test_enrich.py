@@ -150,3 +150,23 @@ def test_small_places_the_model_takes_for_people_are_places():
         "Barges at Kaub carry half their usual load.",
     )
     assert _labels(entities).get("Kaub") == "GPE"
+
+
+def test_claims_follow_the_installed_models_language_and_its_number_format():
+    import spacy
+
+    article = Article(
+        id="x",
+        url="u",
+        canonical_url="u",
+        source="s",
+        source_name="s",
+        title="Nordkorea schickt Pioniere nach Russland",
+        text="Nordkorea hat nach Angaben des Geheimdienstes 5.000 Pioniere nach Russland "
+        "geschickt. Weitere 1.000 Soldaten sollen folgen.",
+        fetched_at="2025-09-01T00:00:00Z",
+    )
+    # A German pipeline (spaCy's own blank one: no NER weights needed) reads German figures.
+    (out,) = enrich([article], spacy.blank("de"))
+    assert out.language == "de"
+    assert [(c.value, c.unit) for c in out.claims] == [(5000, "pioniere"), (1000, "soldaten")]

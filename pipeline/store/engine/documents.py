@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ...models import Alert, Article, Regroup, Story
+from ...numbers import format_figure
 from ..base import TERM_FIELDS, SearchFilters, StoreNotReady, UpsertResult, stable_document
 from .base import CHRONOLOGICAL, EngineBase
 from .retry import RETRY_STATUSES, is_passing
@@ -56,8 +57,12 @@ def claim_documents(doc: dict[str, Any]) -> list[dict[str, Any]]:
             "story_ids": doc["story_ids"],
             "is_copy": doc["is_copy"],
             "value": claim["value"],
+            "value_max": claim.get("value_max"),
             "unit": claim["unit"],
-            "figure": f"{claim['value']:,.0f} {claim['unit']}",
+            "kind": claim.get("kind", "count"),
+            "counted": claim.get("counted", ""),
+            "vague": claim.get("vague", False),
+            "figure": format_figure(claim),
             "attribution": claim["attribution"],
             "claimant": claim.get("claimant") or claim["attribution"],
             # One line a claimant and unit in charts: how each source's figure moved.
