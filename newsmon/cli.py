@@ -373,6 +373,40 @@ def _story_and_members(
         store.close()
 
 
+def cmd_claims(args: argparse.Namespace, out: Console, err: Console) -> int:
+    from dataclasses import asdict
+
+    from .pipeline.timeline import claim_history
+
+    story, docs = _story_and_members(_settings(args), args.id)
+    series = claim_history(docs, unit=args.unit, claimant=args.claimant)
+    if args.json:
+        print(json.dumps([asdict(s) for s in series], ensure_ascii=False))
+        return 0
+    table = _table(
+        f"{story['title']}: claimed figures by claimant",
+        "claimant",
+        "latest figure",
+        "seen",
+        "reports",
+        "changes",
+        right=("latest figure", "reports"),
+    )
+    for s in series:
+        changes = "; ".join(f"{c.before} → {c.after} on {c.day}" for c in s.changes)
+        table.add_row(
+            s.claimant or "(no claimant)",
+            s.current,
+            f"{s.first_seen} to {s.last_confirmed}",
+            str(s.reports),
+            changes or "-",
+        )
+    out.print(table)
+    if not series:
+        err.print("No claimed figures match.")
+    return 0
+
+
 def cmd_story(args: argparse.Namespace, out: Console, err: Console) -> int:
     from .pipeline.timeline import figure_series, timeline
 
@@ -703,6 +737,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="also write a PNG of articles and claimed figures over time",
     )
     story.set_defaults(func=cmd_story)
+
+    claims = command("claims", "a story's figures: each claimant's, per unit, over time")
+    claims.add_argument("id", help="story id (newsmon stories)")
+    claims.add_argument("--unit", help="only this unit (engineers, USD, percent, ...)")
+    claims.add_argument("--claimant", help="only claimants whose name contains this")
+    claims.add_argument("--store", help=STORE_HELP)
+    claims.add_argument("--json", action="store_true", help="print one JSON list")
+    claims.set_defaults(func=cmd_claims)
 
     report = command("report", "one self-contained HTML page of a story, with plots")
     report.add_argument("id", help="story id (newsmon stories)")

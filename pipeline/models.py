@@ -204,6 +204,27 @@ class Claim:
 
 
 @dataclass(slots=True)
+class FigureChange:
+    day: str
+    before: str  # the figure as written ("10,000 troops")
+    after: str
+
+
+@dataclass(slots=True)
+class ClaimSeries:
+    """One claimant's figures for one unit in a story, over time (`newsmon claims`)."""
+
+    claimant: str  # canonical; "" when nobody was credited
+    unit: str
+    first_seen: str  # day of the first report
+    last_confirmed: str  # last day the current figure was reported
+    current: str  # the latest figure, as written
+    reports: int  # reports of this claimant's figure for this unit, copies left out
+    changes: list[FigureChange] = field(default_factory=list)
+    outlets: list[str] = field(default_factory=list)  # who reported it
+
+
+@dataclass(slots=True)
 class StoryMatch:
     id: str
     score: float

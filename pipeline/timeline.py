@@ -6,7 +6,8 @@ from collections import Counter, defaultdict
 from collections.abc import Iterator
 from typing import Any
 
-from .models import Story, utc_now
+from .models import ClaimSeries, FigureChange, Story, utc_now
+from .numbers import format_figure
 
 
 def summarize(story_id: str, title: str, docs: list[dict[str, Any]]) -> Story:
@@ -124,3 +125,50 @@ def figure_series(docs: list[dict[str, Any]]) -> dict[str, list[tuple[str, float
                 )
             )
     return {unit: sorted(points) for unit, points in series.items()}
+
+
+def _singular(unit: str) -> str:
+    return unit[:-1] if unit.endswith("s") and not unit.endswith("ss") else unit
+
+
+def claim_history(
+    docs: list[dict[str, Any]], unit: str | None = None, claimant: str | None = None
+) -> list[ClaimSeries]:
+    """Each claimant's figures for each unit over time: first seen, last confirmed, and every
+    change ("NIS: 10,000 -> 15,000 troops on 2025-03-01"). Copies are left out (they repeat
+    their original); `unit` matches singular or plural, `claimant` any part of the name."""
+    points: dict[tuple[str, str], list[tuple[str, str, str]]] = defaultdict(list)
+    for doc in docs:
+        if doc.get("duplicate_of"):
+            continue
+        for claim in doc.get("claims", []):
+            who = claim.get("claimant") or claim.get("attribution") or ""
+            if unit and _singular(claim["unit"].lower()) != _singular(unit.lower()):
+                continue
+            if claimant and claimant.lower() not in who.lower():
+                continue
+            when = doc.get("published_at") or doc.get("fetched_at") or ""
+            points[(who, claim["unit"])].append((when, format_figure(claim), outlet_of(doc)))
+    out = []
+    for (who, what), seen in sorted(points.items()):
+        seen.sort()
+        changes = []
+        current, confirmed = seen[0][1], seen[0][0]
+        for when, figure, _ in seen[1:]:
+            if figure != current:
+                changes.append(FigureChange(when[:10], current, figure))
+                current = figure
+            confirmed = when
+        out.append(
+            ClaimSeries(
+                claimant=who,
+                unit=what,
+                first_seen=seen[0][0][:10],
+                last_confirmed=confirmed[:10],
+                current=current,
+                reports=len(seen),
+                changes=changes,
+                outlets=sorted({outlet for _, _, outlet in seen}),
+            )
+        )
+    return out

@@ -159,6 +159,7 @@ def test_source_by_id_or_name_and_outlets_shown_with_ids(demo_twice):
         (["search", "x", "--story", "nope"], "--story 'nope': no such story"),
         (["search", "x", "--source", "Nowhere Gazette"], "--source 'Nowhere Gazette': no outlet"),
         (["story", "nope"], "no such story"),
+        (["claims", "nope"], "no such story"),
     ],
 )
 def test_bad_input_is_an_error_not_an_empty_answer(demo_twice, args, message):
@@ -318,6 +319,22 @@ def test_story_timeline_and_plot(demo_twice, tmp_path):
     assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     text = newsmon("story", "nk-engineers-russia", cwd=cwd).stdout
     assert "Claimed figures" in text and "Yonhap" in text
+
+
+def test_claims_shows_each_claimants_figures_over_time(demo_twice):
+    cwd = demo_twice["cwd"]
+    series = last_json(newsmon("claims", "nk-engineers-russia", "--json", cwd=cwd))
+    nis = [s for s in series if s["claimant"] == "National Intelligence Service"]
+    assert nis, series
+    for s in series:
+        assert s["first_seen"] <= s["last_confirmed"] and s["reports"] >= 1
+        assert s["reports"] > len(s["changes"])
+    only = last_json(
+        newsmon("claims", "nk-engineers-russia", "--json", "--unit", "engineer", cwd=cwd)
+    )
+    assert only and {s["unit"] for s in only} == {"engineers"}
+    text = newsmon("claims", "nk-engineers-russia", "--claimant", "intelligence", cwd=cwd).stdout
+    assert "Intelligence" in text and "engineers" in text
 
 
 def test_stories_lists_each_story_with_its_size_outlets_and_top_entities(demo_twice):

@@ -1,4 +1,4 @@
-from newsmon.pipeline.timeline import timeline
+from newsmon.pipeline.timeline import claim_history, timeline
 
 
 def _doc(day, source, entities=(), copy_of=None, claims=()):
@@ -33,3 +33,39 @@ def test_each_day_shows_own_reporting_copies_and_the_entities_new_to_the_story()
     assert first["new_entities"] == ["Kursk", "National Intelligence Service"]  # most mentioned
     assert [f["outlet"] for f in first["figures"]] == ["Kws"]  # the copy repeats, not reports
     assert third["new_entities"] == ["Sergei Shoigu"]  # Kursk was met on day 1; dates are not
+
+
+def _claim(value, unit="troops", claimant="NIS", **extra):
+    return {"value": value, "unit": unit, "attribution": claimant, "claimant": claimant, **extra}
+
+
+def test_each_claimants_figures_over_time_with_first_seen_last_confirmed_and_changes():
+    docs = [
+        _doc(1, "kws", claims=[_claim(10000), _claim(1000, "deminers")]),
+        _doc(2, "herald", copy_of="x", claims=[_claim(99999)]),  # a copy repeats, not reports
+        _doc(3, "times", claims=[_claim(10000), _claim(12000, claimant="HUR")]),
+        _doc(5, "kws", claims=[_claim(15000)]),
+        _doc(9, "times", claims=[_claim(15000)]),
+    ]
+    series = {(s.claimant, s.unit): s for s in claim_history(docs)}
+    nis = series[("NIS", "troops")]
+    assert (nis.first_seen, nis.last_confirmed, nis.current, nis.reports) == (
+        "2025-07-01",
+        "2025-07-09",
+        "15,000 troops",
+        4,
+    )
+    assert [(c.day, c.before, c.after) for c in nis.changes] == [
+        ("2025-07-05", "10,000 troops", "15,000 troops")
+    ]
+    assert nis.outlets == ["Kws", "Times"]
+    assert series[("HUR", "troops")].changes == []
+    assert set(series) == {("NIS", "troops"), ("NIS", "deminers"), ("HUR", "troops")}
+
+
+def test_claim_history_filters_by_unit_in_either_number_and_by_part_of_the_claimant():
+    docs = [_doc(1, "kws", claims=[_claim(10000), _claim(1000, "deminers", "South Korea's NIS")])]
+    assert [s.unit for s in claim_history(docs, unit="deminer")] == ["deminers"]
+    assert [s.unit for s in claim_history(docs, unit="troop")] == ["troops"]
+    assert [s.claimant for s in claim_history(docs, claimant="korea")] == ["South Korea's NIS"]
+    assert claim_history(docs, unit="tanks") == []
