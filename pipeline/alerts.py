@@ -30,6 +30,7 @@ from typing import Any
 from urllib.request import Request, urlopen
 
 from .models import Alert, Story
+from .numbers import format_figure
 from .timeline import day_of, outlet_of
 
 log = logging.getLogger(__name__)
@@ -51,8 +52,9 @@ def claimant_key(claimant: str) -> str:
     return key[4:] if key.startswith("the ") else key
 
 
-def _figures(docs: list[dict[str, Any]]) -> list[tuple[str, str, str, float, str]]:
-    """(day, claimant, unit, value, outlet) of every claim in the docs' own reporting."""
+def _figures(docs: list[dict[str, Any]]) -> list[tuple[str, str, str, float, str, str]]:
+    """(day, claimant, unit, value, outlet, the figure as written) of every claim in the docs'
+    own reporting."""
     found = []
     for doc in sorted(docs, key=lambda d: (day_of(d), d.get("id", ""))):
         if doc.get("duplicate_of"):
@@ -62,7 +64,16 @@ def _figures(docs: list[dict[str, Any]]) -> list[tuple[str, str, str, float, str
                 str(claim.get("claimant") or claim.get("attribution") or "").split()
             )
             if claimant:
-                found.append((day_of(doc), claimant, claim["unit"], claim["value"], outlet_of(doc)))
+                found.append(
+                    (
+                        day_of(doc),
+                        claimant,
+                        claim["unit"],
+                        claim["value"],
+                        outlet_of(doc),
+                        format_figure(claim),
+                    )
+                )
     return found
 
 
@@ -97,18 +108,18 @@ def story_alerts(
     for outlet in outlets:
         if outlet not in known:
             out.append(alert("new_outlet", outlet, f"{title}: first report by {outlet}"))
-    latest: dict[tuple[str, str], float] = {}
-    for _, claimant, unit, value, _ in _figures(before):
-        latest[(claimant_key(claimant), unit)] = value
-    for day, claimant, unit, value, outlet in _figures(added):
+    latest: dict[tuple[str, str], tuple[float, str]] = {}
+    for _, claimant, unit, value, _, written in _figures(before):
+        latest[(claimant_key(claimant), unit)] = (value, written)
+    for day, claimant, unit, value, outlet, written in _figures(added):
         key = (claimant_key(claimant), unit)
-        previous = latest.get(key)
+        previous, was = latest.get(key, (None, ""))
         if previous is None:
             out.append(
                 alert(
                     "new_figure",
                     f"{claimant_key(claimant)}|{unit}|{value}",
-                    f"{title}: {claimant} puts {value:,.0f} on {unit} (reported by {outlet})",
+                    f"{title}: {claimant} puts the figure at {written} (reported by {outlet})",
                     claimant=claimant,
                     unit=unit,
                     value=value,
@@ -120,7 +131,7 @@ def story_alerts(
                 alert(
                     "changed_figure",
                     f"{claimant_key(claimant)}|{unit}|{previous}|{value}",
-                    f"{title}: {claimant} now says {value:,.0f} {unit}, was {previous:,.0f}",
+                    f"{title}: {claimant} now says {written}, was {was}",
                     claimant=claimant,
                     unit=unit,
                     value=value,
@@ -128,7 +139,7 @@ def story_alerts(
                     day=day,
                 )
             )
-        latest[key] = value
+        latest[key] = (value, written)
     out += _bursts(story_id, title, before + added, {day_of(d) for d in added}, alert)
     return list({a.id: a for a in out}.values())
 

@@ -36,9 +36,9 @@ def test_new_articles_a_new_outlet_and_a_claimants_changed_figure():
         _doc(4, 3, "KWS", [(6000, "engineers", "NIS")], copy_of="d3"),  # a copy: no figures
     ]
     assert _rules(added) == [
-        ("changed_figure", "NK: the NIS now says 6,000 engineers, was 5,000"),
+        ("changed_figure", "NK: the NIS now says 6,000 engineers, was 5,000 engineers"),
         ("coverage", "NK: 2 new article(s) from KWS, Times"),
-        ("new_figure", "NK: NIS puts 1,000 on deminers (reported by Times)"),
+        ("new_figure", "NK: NIS puts the figure at 1,000 deminers (reported by Times)"),
         ("new_outlet", "NK: first report by Times"),
     ]
 
