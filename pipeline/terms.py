@@ -45,7 +45,8 @@ def fold(text: str) -> str:
     return COMBINING.sub("", decomposed).replace("’", "'")
 
 
-def _singular(word: str) -> str:
+def singular(word: str) -> str:
+    """An English plural's singular, by its ending ("deminers" -> "deminer")."""
     if len(word) > 4 and word.endswith("ies"):
         return word[:-3] + "y"
     if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is", "'s")):
@@ -106,7 +107,7 @@ def _content(word: str, lang: str) -> tuple[str, float] | None:
     freq = frequency(word, lang)
     if _zipf(freq) >= COMMON:
         return None
-    return fold(_singular(word) if lang == "en" else word), freq
+    return fold(singular(word) if lang == "en" else word), freq
 
 
 def words(text: str, lang: str) -> list[tuple[str, float] | None]:

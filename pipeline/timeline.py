@@ -8,6 +8,7 @@ from typing import Any
 
 from .models import ClaimSeries, FigureChange, Story, utc_now
 from .numbers import format_figure
+from .terms import singular
 
 
 def summarize(story_id: str, title: str, docs: list[dict[str, Any]]) -> Story:
@@ -127,10 +128,6 @@ def figure_series(docs: list[dict[str, Any]]) -> dict[str, list[tuple[str, float
     return {unit: sorted(points) for unit, points in series.items()}
 
 
-def _singular(unit: str) -> str:
-    return unit[:-1] if unit.endswith("s") and not unit.endswith("ss") else unit
-
-
 def claim_history(
     docs: list[dict[str, Any]], unit: str | None = None, claimant: str | None = None
 ) -> list[ClaimSeries]:
@@ -143,7 +140,7 @@ def claim_history(
             continue
         for claim in doc.get("claims", []):
             who = claim.get("claimant") or claim.get("attribution") or ""
-            if unit and _singular(claim["unit"].lower()) != _singular(unit.lower()):
+            if unit and singular(claim["unit"].lower()) != singular(unit.lower()):
                 continue
             if claimant and claimant.lower() not in who.lower():
                 continue

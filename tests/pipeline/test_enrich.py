@@ -59,17 +59,22 @@ def test_entities_with_the_installed_spacy_model():
     assert out.claims and out.claims[0].value == 5000
 
 
-def test_no_entities_for_languages_the_model_does_not_speak():
-    article = Article(
+def _german(text):
+    return Article(
         id="x",
         url="u",
         canonical_url="u",
         source="s",
         source_name="s",
         title="Nordkorea schickt Pioniere nach Russland",
-        text="Nordkorea hat nach Angaben des Geheimdienstes Tausende Pioniere nach Russland "
-        "geschickt.",
+        text=text,
         fetched_at="2025-09-01T00:00:00Z",
+    )
+
+
+def test_no_entities_for_languages_the_model_does_not_speak():
+    article = _german(
+        "Nordkorea hat nach Angaben des Geheimdienstes Tausende Pioniere nach Russland geschickt."
     )
     (out,) = enrich([article], load_nlp())
     assert out.language == "de"
@@ -155,16 +160,9 @@ def test_small_places_the_model_takes_for_people_are_places():
 def test_claims_follow_the_installed_models_language_and_its_number_format():
     import spacy
 
-    article = Article(
-        id="x",
-        url="u",
-        canonical_url="u",
-        source="s",
-        source_name="s",
-        title="Nordkorea schickt Pioniere nach Russland",
-        text="Nordkorea hat nach Angaben des Geheimdienstes 5.000 Pioniere nach Russland "
-        "geschickt. Weitere 1.000 Soldaten sollen folgen.",
-        fetched_at="2025-09-01T00:00:00Z",
+    article = _german(
+        "Nordkorea hat nach Angaben des Geheimdienstes 5.000 Pioniere nach Russland "
+        "geschickt. Weitere 1.000 Soldaten sollen folgen."
     )
     # A German pipeline (spaCy's own blank one: no NER weights needed) reads German figures.
     (out,) = enrich([article], spacy.blank("de"))
