@@ -199,10 +199,6 @@ def _head_like(tok: Token) -> bool:
     return tok.text[:1].islower() or bool(re.search(r"(?:ans|ians|ers|ites|ists|ese)$", tok.text))
 
 
-def _is_word(tok: Token | None) -> bool:
-    return tok is not None and tok.kind == "word"
-
-
 def figures(sentence: str, language: str = "en") -> list[Figure]:
     """Every figure of one sentence, in order."""
     if not re.search(r"\b[a-z]{3,}\b", sentence):
@@ -291,7 +287,7 @@ def _number_at(toks: list[Token], i: int, language: str) -> tuple[float, int, bo
         if scale and (not single_letter or scale_tok.glued or _money_before(toks, i)):
             value *= scale
             used += 1
-            # "1.5 million" can be followed by "thousand"? no; but "hundred thousand" can
+            # "a hundred thousand"
             if scale == 1e2 and i + used < len(toks) and toks[i + used].low in ("thousand",):
                 value *= 1e3
                 used += 1
@@ -324,8 +320,6 @@ def _excluded(
     prev = _word_before(toks, i)
     nxt = toks[i + n_used] if i + n_used < len(toks) else None
     if tok.kind == "num":
-        if prev is not None and prev.glued is False and prev.kind == "word" and tok.glued:
-            return True
         if tok.glued and prev is not None and prev.kind in ("word", "num"):
             return True  # A350, G20, COVID19
         if tok.glued and prev is not None and prev.text in "-/:." and i > 1:
@@ -394,8 +388,6 @@ def _currency_after(toks: list[Token], j: int) -> tuple[str, str, int] | None:
     if j >= len(toks) or toks[j].kind != "word":
         return None
     one = toks[j].low
-    two = f"{one} {toks[j + 1].low}" if j + 1 < len(toks) else ""
-    three = f"{two} {toks[j + 2].low}" if j + 2 < len(toks) else ""
     for prefix, code in PREFIXED_DOLLARS.items():
         n = len(prefix.split())
         phrase = " ".join(t.low for t in toks[j : j + n + 1])
@@ -405,7 +397,6 @@ def _currency_after(toks: list[Token], j: int) -> tuple[str, str, int] | None:
         return CURRENCY_WORDS[one], one, 1
     if one in CODES:
         return one.upper(), one, 1
-    del three
     return None
 
 
