@@ -170,15 +170,13 @@ def sentences(text: str) -> list[str]:
     return [s.strip() for s in out if s.strip()]
 
 
-_CALENDAR_WORD = re.compile(
+_DAYS_AND_MONTHS = (
     r"Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|January|February|March|April|"
-    r"May|June|July|August|September|October|November|December|Today|Yesterday"
+    r"May|June|July|August|September|October|November|December"
 )
-_CALENDAR = re.compile(
-    r"\s+(?:on|in|last|this)\s+(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|"
-    r"January|February|March|April|May|June|July|August|September|October|November|"
-    r"December)\b.*$"
-)
+_CALENDAR_WORD = re.compile(rf"{_DAYS_AND_MONTHS}|Today|Yesterday")
+# "Alden on Tuesday": the day is no part of the claimant
+_CALENDAR = re.compile(rf"\s+(?:on|in|last|this)\s+(?:{_DAYS_AND_MONTHS})\b.*$")
 
 
 def _clean_who(who: str) -> str:
