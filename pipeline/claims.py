@@ -34,7 +34,9 @@ _ROLES = (
     r"the \w+|sheriff|coroner|mayor|governor|president|minister|ambassador|officer|chief"
 )
 _NAME_WORD = r"(?:[A-Z][\w'’.&-]*|\([A-Z][A-Za-z]{1,7}\)|[A-Z]{2,})"
-_NAME = rf"{_NAME_WORD}(?:\s+(?:(?:of|for|the|and|on|de|du|la|&)\s+)*{_NAME_WORD})*"
+# Bounded: a name of at most eight words keeps every pattern linear in the sentence's length
+# (unbounded, 80 KB of capitalised words took minutes).
+_NAME = rf"{_NAME_WORD}(?:\s+(?:(?:of|for|the|and|on|de|du|la|&)\s+){{0,2}}{_NAME_WORD}){{0,7}}"
 _LOWER = (
     r"(?:(?!(?:in|at|of|on|for|to|from|with|by|and|or|the|a|an|that|who|which|is|was|"
     r"are|were|has|have|had)\b)[a-z][\w-]*\s+){0,3}"
@@ -208,10 +210,15 @@ def _is_weak(who: str) -> bool:
     return low.startswith(("the ", "his ", "her ", "its ", "their ")) and rest == low
 
 
+MAX_SCAN = 2000  # a "sentence" longer than this is a list or junk: its ends are read
+
+
 def scan(sentence: str) -> tuple[str, str, str]:
     """(who, via, refers_back) stated in one sentence; refers_back is "person" when the
     claimant is "he" or "she", "other" for "the agency", "they" and the like (someone named
     in an earlier sentence), else ""."""
+    if len(sentence) > MAX_SCAN:
+        sentence = f"{sentence[: MAX_SCAN // 2]} … {sentence[-MAX_SCAN // 2 :]}"
     via = ""
     agency = _AGENCY.search(sentence)
     if agency:

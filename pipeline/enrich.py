@@ -200,17 +200,20 @@ def resolve_labels(
         if alone > named_in_full:
             forms.setdefault(surname.lower(), _Form(surname)).votes["PERSON"] += 1
     entities = []
+    lower_words = set(re.findall(r"\b[a-z][\w'-]*", text))  # once: a live blog is long
     for form in forms.values():
         word = form.text
-        if (
-            word[1:].islower()
-            and word not in surnames
-            and re.search(rf"\b{re.escape(word.lower())}\b", text)
-        ):
+        if word[1:].islower() and word not in surnames and _written_lower(word, text, lower_words):
             continue  # "Measles spread ...": a word capitalised at a sentence's start
         # max keeps the first of equals: on a tie, the label counted first stands.
         entities.append(Entity(form.text, max(form.votes, key=form.votes.__getitem__)))
     return entities
+
+
+def _written_lower(word: str, text: str, lower_words: set[str]) -> bool:
+    if " " not in word:
+        return word.lower() in lower_words
+    return re.search(rf"\b{re.escape(word.lower())}\b", text) is not None
 
 
 def chunks(text: str, size: int) -> Iterator[str]:

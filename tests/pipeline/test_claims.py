@@ -204,3 +204,12 @@ def test_ranges_and_could_reach_are_read():
 def test_casualty_figures_are_two_figures_not_one():
     claims = extract_claims("The strike left 300 killed and 2,700 wounded, the ministry said.")
     assert [(c.value, c.unit) for c in claims] == [(300, "killed"), (2700, "wounded")]
+
+
+@pytest.mark.timeout(30)
+def test_a_page_of_names_without_a_full_stop_does_not_stall_enrichment():
+    # 84 KB of capitalised words took 308 s when a claimant's name was unbounded (every
+    # pattern backtracked over the whole run); a list page or a broken extraction has these.
+    text = ("The Big Long Name Of Things " * 3000) + "said 5,000 troops left."
+    claims = extract_claims(text)
+    assert [(c.value, c.unit) for c in claims] == [(5000, "troops")]
