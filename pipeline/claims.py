@@ -57,9 +57,16 @@ _VERBS = (
     r"cited|warned|warns|counted|recorded|registered|"
     r"disclosed|put the (?:figure|number|toll)|spoke of|speaks of|has said|have said|had said|"
     r"described|explained|recalled|recounted|continued|insisted|argued|suggested|"
+    r"pledged|vowed|promised|forecast|calculated|concluded|admitted|stressed|emphasi[sz]ed|"
+    r"posted|tweeted|conceded|boasted|predicted|projected|"
     r"has estimated|have estimated|had estimated|has reported|have reported"
 )
 _VERB = rf"(?:{_VERBS})"
+# "has also estimated", "had previously said", "will announce"
+_AUXILIARIES = (
+    r"(?:(?:has|have|had|will|would|also|later|previously|recently|now|then|again|first)\s+)"
+    r"{0,3}"
+)
 # "said Scott Strenfel", "reports Reuters" (not "told": whoever is told is the audience)
 _INVERTED = r"(?:said|says|wrote|writes|added|adds|reported|reports|noted|explained)"
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
@@ -92,7 +99,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     (
         "source",
         re.compile(
-            r"\baccording to (?:(?:data|figures|a report|reports|estimates|a study|a survey|"
+            r"\b[Aa]ccording to (?:(?:data|figures|a report|reports|estimates|a study|a survey|"
             r"an analysis|a statement|a tally|a count|records|documents)\s+(?:from|by|of)\s+)?"
             + _WHO
         ),
@@ -101,7 +108,8 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     (
         "source",
         re.compile(
-            rf"\b(?:data|figures|estimates|a report|a study|a survey|analysis|a tally|a count)"
+            rf"\b(?:[Dd]ata|[Ff]igures|[Ee]stimates|[Aa] report|[Aa] study|[Aa] survey|[Aa]nalysis|"
+            rf"[Aa] tally|[Aa] count)"
             rf"\s+(?:from|by)\s+{_WHO}"
         ),
     ),
@@ -110,7 +118,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         re.compile(
             rf"{_WHO}(?:\s+(?:on|of|for)\s+[a-z]+(?:\s+and\s+[a-z]+)?)?\s*(?:\([^)]{{1,40}}\))?"
             rf"(?:\s+(?:on|in|last|this)\s+[A-Z][a-z]+)?"
-            rf"\s*(?:,[^,]{{1,80}},\s*)?(?:also\s+|later\s+)?{_VERB}\b"
+            rf"\s*(?:,[^,]{{1,80}},\s*)?{_AUXILIARIES}{_VERB}\b"
         ),
     ),
     # "the data shows", "a study found": what a document says
@@ -122,7 +130,11 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
             rf"(?:shows|showed|found|finds|indicates|indicated|suggests|suggested)\b"
         ),
     ),
-    ("inverted", re.compile(rf"\b{_INVERTED}\s+{_WHO}(?=\s*(?:[,.;:)\"”]|$))")),
+    # "said Scott Strenfel, a meteorologist", "wrote Fadem in a research report"
+    (
+        "inverted",
+        re.compile(rf"\b{_INVERTED}\s+{_WHO}(?=\s*(?:[,.;:)\"”]|$|(?:in|on|at|during|after)\s))"),
+    ),
     # "he said", "she told reporters": someone named before
     ("subject", re.compile(rf"\b(?P<who>[Hh]e|[Ss]he|[Tt]hey|[Ww]e)\s+(?:also\s+)?{_VERB}\b")),
 ]
@@ -371,7 +383,7 @@ def claimant_name(who: str, people: dict[str, str], aliases: Aliases | None = No
     "Mr. Trump" are "Donald Trump"), a surname as the full name the article gave, and the
     alias table's name for organisations (`canonical_claimant`)."""
     bare = _strip_titles(who)
-    if re.fullmatch(rf"(?:{_LOWER})?(?:{_ROLES})", bare[:1].lower() + bare[1:]):
+    if " " not in bare and re.fullmatch(rf"(?:{_ROLES})", bare.lower()):
         bare = bare[:1].lower() + bare[1:]  # "Officials said" at a sentence's start: officials
     if re.fullmatch(r"[A-Z][a-z]+", bare) and bare in people:
         bare = people[bare]
@@ -417,7 +429,7 @@ def _stem(word: str) -> str:
 
 
 _DOCUMENT = re.compile(
-    r"\baccording to (?:a |an |the )?(?:new |recent )?(?P<doc>(?:study|report|survey|analysis|"
+    r"\b[Aa]ccording to (?:a |an |the )?(?:new |recent )?(?P<doc>(?:study|report|survey|analysis|"
     r"poll|data|figures|census)(?:\s+(?:from|by|of)\s+" + _NAME + r")?)"
 )
 

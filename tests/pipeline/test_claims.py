@@ -213,3 +213,21 @@ def test_a_page_of_names_without_a_full_stop_does_not_stall_enrichment():
     text = ("The Big Long Name Of Things " * 3000) + "said 5,000 troops left."
     claims = extract_claims(text)
     assert [(c.value, c.unit) for c in claims] == [(5000, "troops")]
+
+
+@pytest.mark.parametrize(
+    "sentence, claimant",
+    [
+        # a sentence that opens with its source
+        ("According to the Jordanian government, it admitted 1.4 million refugees.",
+         "Jordanian government"),
+        # auxiliaries and adverbs between the source and its verb
+        ("The National Institute on Drug Abuse has also estimated that 964,000 people used it.",
+         "National Institute on Drug Abuse"),
+        ("Prime Minister Narendra Modi pledged to reach 450 gigawatts.", "Narendra Modi"),
+        # an inverted attribution followed by where it was said
+        ("“Sales fell 5%,” wrote Fadem in a research report.", "Fadem"),
+    ],
+)  # fmt: skip
+def test_more_of_how_news_copy_credits_a_figure(sentence, claimant):
+    assert _one(sentence).claimant == claimant
