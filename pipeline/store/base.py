@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
 from ..models import Alert, Article, CrawlOutcome, FeedState, Outcome, PendingURL, Regroup, Story
+from ..numbers import format_figure
 
 log = logging.getLogger(__name__)
 
@@ -168,3 +169,36 @@ class IndexAdmin(Store, Protocol):
 def stable_document(doc: dict[str, Any]) -> dict[str, Any]:
     """The document without fields that may differ between two runs over the same input."""
     return {k: v for k, v in doc.items() if k not in Article.VOLATILE}
+
+
+def claim_documents(doc: dict[str, Any]) -> list[dict[str, Any]]:
+    """One claim document per claimed figure of an article document: the engine's claims
+    index and the embedded store's claims table hold these."""
+    return [
+        {
+            "article_id": doc["id"],
+            "url": doc["canonical_url"],
+            "title": doc["title"],
+            "source": doc["source"],
+            "source_name": doc["source_name"],
+            "published_at": doc["published_at"],
+            "story_ids": doc["story_ids"],
+            "is_copy": doc["is_copy"],
+            "value": claim["value"],
+            "value_max": claim.get("value_max"),
+            "unit": claim["unit"],
+            "kind": claim.get("kind", "count"),
+            "counted": claim.get("counted", ""),
+            "vague": claim.get("vague", False),
+            "figure": format_figure(claim),
+            "attribution": claim["attribution"],
+            "claimant": claim.get("claimant") or claim["attribution"],
+            # One line a claimant and unit in charts: how each source's figure moved.
+            "series": f"{claim.get('claimant') or claim['attribution'] or 'no claimant'}: "
+            f"{claim['unit']}",
+            "via": claim["via"],
+            "hedges": claim.get("hedges", []),
+            "text": claim["text"],
+        }
+        for claim in doc["claims"]
+    ]

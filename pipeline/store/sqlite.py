@@ -29,11 +29,13 @@ from .base import (
     SetupReport,
     StoreNotFound,
     UpsertResult,
+    claim_documents,
     stable_document,
 )
 
 SCHEMA = resources.files(__package__) / "sqlite_schema.sql"
-SCHEMA_VERSION = "4"  # 2: full-text rows keyed by rowid; 3: feed polling; 4: MinHash v2
+# 2: full-text rows keyed by rowid; 3: feed polling; 4: MinHash v2; 5: claims as rows
+SCHEMA_VERSION = "5"
 
 
 def fts_query(query: str) -> str:
@@ -96,6 +98,11 @@ class SQLiteStore:
 
             count = resign_stored(self)
             report.say(f"migrated -> 4: MinHash signatures recomputed for {count} documents")
+        if version and int(version[0]) < 5:
+            with self.db:
+                for doc in self.iter_articles():
+                    self._write_claims(doc)
+            report.say("migrated -> 5: claims written as rows")
         self.db.execute(
             "INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", (SCHEMA_VERSION,)
         )
@@ -176,6 +183,25 @@ class SQLiteStore:
             "INSERT INTO article_stories VALUES (?, ?, ?)",
             [(s["id"], doc_id, s["score"]) for s in doc["stories"]],
         )
+        self._write_claims(doc)
+
+    def _write_claims(self, doc: dict[str, Any]) -> None:
+        self.db.execute("DELETE FROM claims WHERE id = ?", (doc["id"],))
+        self.db.executemany(
+            "INSERT INTO claims VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    doc["id"],
+                    n,
+                    c["published_at"],
+                    c["claimant"],
+                    c["unit"],
+                    c["value"],
+                    json.dumps(c, ensure_ascii=False),
+                )
+                for n, c in enumerate(claim_documents(doc))
+            ],
+        )
 
     def regroup(self, change: Regroup) -> dict[str, Any] | None:
         old = self.get_article(change.old)
@@ -194,7 +220,7 @@ class SQLiteStore:
                     "SELECT rowid FROM articles WHERE id = ?", (change.old,)
                 ).fetchone()
                 self.db.execute("DELETE FROM articles_fts WHERE rowid = ?", (row[0],))
-                for table in ("articles", "article_bands", "article_stories"):
+                for table in ("articles", "article_bands", "article_stories", "claims"):
                     self.db.execute(f"DELETE FROM {table} WHERE id = ?", (change.old,))
             elif old is not None:
                 self._write(

@@ -45,6 +45,20 @@ CREATE TABLE IF NOT EXISTS article_stories (
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS article_stories_id ON article_stories (id);
 
+-- One row per claimed figure (store.base.claim_documents, as the engine's claims index): figures
+-- by claimant and unit over time without parsing every article.
+CREATE TABLE IF NOT EXISTS claims (
+    id           TEXT NOT NULL,
+    n            INTEGER NOT NULL,
+    published_at TEXT,
+    claimant     TEXT NOT NULL,
+    unit         TEXT NOT NULL,
+    value        REAL NOT NULL,
+    doc          TEXT NOT NULL,
+    PRIMARY KEY (id, n)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS claims_series ON claims (claimant, unit, published_at);
+
 CREATE TABLE IF NOT EXISTS stories (
     id  TEXT PRIMARY KEY,
     doc TEXT NOT NULL

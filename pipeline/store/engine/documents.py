@@ -10,8 +10,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from ...models import Alert, Article, Regroup, Story
-from ...numbers import format_figure
-from ..base import TERM_FIELDS, SearchFilters, StoreNotReady, UpsertResult, stable_document
+from ..base import (
+    TERM_FIELDS,
+    SearchFilters,
+    StoreNotReady,
+    UpsertResult,
+    claim_documents,
+    stable_document,
+)
 from .base import CHRONOLOGICAL, EngineBase
 from .retry import RETRY_STATUSES, is_passing
 from .transport import EngineError, EngineUnavailable
@@ -42,38 +48,6 @@ class Op:
 
 class _RetryPart(EngineError):
     """Some actions of a bulk failed for a passing reason: the retry helper sends them again."""
-
-
-def claim_documents(doc: dict[str, Any]) -> list[dict[str, Any]]:
-    """One claims-index document per claimed figure of an article document."""
-    return [
-        {
-            "article_id": doc["id"],
-            "url": doc["canonical_url"],
-            "title": doc["title"],
-            "source": doc["source"],
-            "source_name": doc["source_name"],
-            "published_at": doc["published_at"],
-            "story_ids": doc["story_ids"],
-            "is_copy": doc["is_copy"],
-            "value": claim["value"],
-            "value_max": claim.get("value_max"),
-            "unit": claim["unit"],
-            "kind": claim.get("kind", "count"),
-            "counted": claim.get("counted", ""),
-            "vague": claim.get("vague", False),
-            "figure": format_figure(claim),
-            "attribution": claim["attribution"],
-            "claimant": claim.get("claimant") or claim["attribution"],
-            # One line a claimant and unit in charts: how each source's figure moved.
-            "series": f"{claim.get('claimant') or claim['attribution'] or 'no claimant'}: "
-            f"{claim['unit']}",
-            "via": claim["via"],
-            "hedges": claim.get("hedges", []),
-            "text": claim["text"],
-        }
-        for claim in doc["claims"]
-    ]
 
 
 class Documents(EngineBase):

@@ -80,3 +80,54 @@ def test_a_store_signed_by_an_older_minhash_is_re_signed_on_open(tmp_path):
         found = store.near_candidates(minhash.band_keys(minhash.signature(_article(1).text)))
         assert _article(1).id in {c["id"] for c in found}
         assert store.get_article(_article(2).id)["minhash_version"] == minhash.VERSION
+
+
+def _claim_rows(store):
+    return [
+        tuple(r)
+        for r in store.db.execute("SELECT id, claimant, unit, value FROM claims ORDER BY id, n")
+    ]
+
+
+def test_claims_are_rows_of_their_own_replaced_with_their_article(tmp_path):
+    from newsmon.pipeline.models import Claim
+
+    figure = Claim(
+        5000, "engineers", "s", "NIS", "Yonhap", claimant="National Intelligence Service"
+    )
+    with SQLiteStore(tmp_path / "s.sqlite") as store:
+        store.upsert_articles([_article(1, claims=[figure, Claim(10000, "troops", "s")])])
+        one = _article(1).id
+        assert _claim_rows(store) == [
+            (one, "National Intelligence Service", "engineers", 5000),
+            (one, "", "troops", 10000),  # a figure nobody is credited with
+        ]
+        # rewritten with one figure fewer: the stale row goes with it, no duplicate is left
+        store.upsert_articles([_article(1, claims=[figure], text="Rewritten.")])
+        assert _claim_rows(store) == [(one, "National Intelligence Service", "engineers", 5000)]
+
+
+def test_a_store_from_before_claim_rows_gets_them_on_open(tmp_path):
+    from newsmon.pipeline.models import Claim
+
+    path = tmp_path / "old.sqlite"
+    with SQLiteStore(path) as store:
+        store.upsert_articles([_article(2, claims=[Claim(300, "killed", "s", "police")])])
+    db = sqlite3.connect(path)
+    with db:  # as schema 4 had it: no claims table
+        db.execute("DROP TABLE claims")
+        db.execute("UPDATE meta SET value = '4' WHERE key = 'schema_version'")
+    db.close()
+    with SQLiteStore(path) as store:
+        assert _claim_rows(store) == [(_article(2).id, "police", "killed", 300)]
+
+
+def test_an_exact_copy_removed_by_a_regroup_takes_its_claim_rows_with_it(tmp_path):
+    from newsmon.pipeline.models import Claim, Regroup
+
+    with SQLiteStore(tmp_path / "s.sqlite") as store:
+        store.upsert_articles(
+            [_article(n, claims=[Claim(300, "killed", "s", "police")]) for n in (1, 2)]
+        )
+        store.regroup(Regroup(old=_article(2).id, new=_article(1).id, exact=True))
+        assert [row[0] for row in _claim_rows(store)] == [_article(1).id]
