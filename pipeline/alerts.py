@@ -31,7 +31,7 @@ from urllib.request import Request, urlopen
 
 from .models import Alert, Story
 from .numbers import format_figure
-from .timeline import day_of, outlet_of
+from .timeline import day_of, outlet_of, own_claims
 
 log = logging.getLogger(__name__)
 BURST_MIN = 5
@@ -56,24 +56,20 @@ def _figures(docs: list[dict[str, Any]]) -> list[tuple[str, str, str, float, str
     """(day, claimant, unit, value, outlet, the figure as written) of every claim in the docs'
     own reporting."""
     found = []
-    for doc in sorted(docs, key=lambda d: (day_of(d), d.get("id", ""))):
-        if doc.get("duplicate_of"):
-            continue  # a copy repeats its original's figures
-        for claim in doc.get("claims", []):
-            claimant = " ".join(
-                str(claim.get("claimant") or claim.get("attribution") or "").split()
-            )
-            if claimant:
-                found.append(
-                    (
-                        day_of(doc),
-                        claimant,
-                        claim["unit"],
-                        claim["value"],
-                        outlet_of(doc),
-                        format_figure(claim),
-                    )
+    ordered = sorted(docs, key=lambda d: (day_of(d), d.get("id", "")))
+    for doc, claim, who in own_claims(ordered):
+        claimant = " ".join(str(who).split())
+        if claimant:
+            found.append(
+                (
+                    day_of(doc),
+                    claimant,
+                    claim["unit"],
+                    claim["value"],
+                    outlet_of(doc),
+                    format_figure(claim),
                 )
+            )
     return found
 
 

@@ -18,7 +18,7 @@ import re
 
 from .aliases import Aliases, load_aliases
 from .models import Claim
-from .numbers import Figure, figures
+from .numbers import HEDGE_OF, Figure, figures
 
 # Nouns that make a claimant out of a lower-case phrase ("officials", "the company").
 _ROLES = (
@@ -390,22 +390,11 @@ def claimant_name(who: str, people: dict[str, str], aliases: Aliases | None = No
     return canonical_claimant(bare, aliases)
 
 
-_NUMBER_OF_HEDGES = {
-    "up to": "up_to",
-    "as many as": "up_to",
-    "more than": "at_least",
-    "over": "at_least",
-    "at least": "at_least",
-}
-
-
 def _number_of(sentence: str) -> list[Figure]:
     out = []
     for m in _NUMBER_OF.finditer(sentence):
         unit = m.group("unit").split()[-1].lower()
-        hedge = _NUMBER_OF_HEDGES.get(m.group("qual") or "", "")
-        if m.group("qual") and not hedge:
-            hedge = "approximate"
+        hedge = HEDGE_OF.get(m.group("qual") or "", "")
         out.append(
             Figure(
                 value=float(m.group("num").replace(",", "")),

@@ -230,6 +230,9 @@ _QUALIFIERS = [
 ]  # fmt: skip
 
 
+HEDGE_OF = dict(_QUALIFIERS)  # "about" -> approximate, "up to" -> up_to, ...
+
+
 def _qualifier(toks: list[Token], i: int) -> tuple[str, str, int]:
     """The qualifier just before token i: (words, hedge, index of its first token)."""
     for phrase, hedge in _QUALIFIERS:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from .models import ClaimSeries, FigureChange, Story, utc_now
@@ -111,20 +111,25 @@ def top_entities(docs: list[dict[str, Any]], size: int = 5) -> list[str]:
     return [name for name, _ in sorted(mentions.items(), key=lambda m: (-m[1], m[0]))[:size]]
 
 
-def figure_series(docs: list[dict[str, Any]]) -> dict[str, list[tuple[str, float, str]]]:
-    """unit -> [(published_at, value, attribution)]: how each claimed figure moved."""
-    series: dict[str, list[tuple[str, float, str]]] = defaultdict(list)
+def own_claims(
+    docs: Iterable[dict[str, Any]],
+) -> Iterator[tuple[dict[str, Any], dict[str, Any], str]]:
+    """(doc, claim, claimant or attribution as written) of every claim in the docs' own
+    reporting: a copy repeats its original's figures."""
     for doc in docs:
         if doc.get("duplicate_of"):
             continue
         for claim in doc.get("claims", []):
-            series[claim["unit"]].append(
-                (
-                    doc.get("published_at") or doc["fetched_at"],
-                    claim["value"],
-                    claim.get("claimant") or claim["attribution"],
-                )
-            )
+            yield doc, claim, claim.get("claimant") or claim.get("attribution") or ""
+
+
+def figure_series(docs: list[dict[str, Any]]) -> dict[str, list[tuple[str, float, str]]]:
+    """unit -> [(published_at, value, attribution)]: how each claimed figure moved."""
+    series: dict[str, list[tuple[str, float, str]]] = defaultdict(list)
+    for doc, claim, who in own_claims(docs):
+        series[claim["unit"]].append(
+            (doc.get("published_at") or doc["fetched_at"], claim["value"], who)
+        )
     return {unit: sorted(points) for unit, points in series.items()}
 
 
@@ -135,17 +140,13 @@ def claim_history(
     change ("NIS: 10,000 -> 15,000 troops on 2025-03-01"). Copies are left out (they repeat
     their original); `unit` matches singular or plural, `claimant` any part of the name."""
     points: dict[tuple[str, str], list[tuple[str, str, str]]] = defaultdict(list)
-    for doc in docs:
-        if doc.get("duplicate_of"):
+    for doc, claim, who in own_claims(docs):
+        if unit and singular(claim["unit"].lower()) != singular(unit.lower()):
             continue
-        for claim in doc.get("claims", []):
-            who = claim.get("claimant") or claim.get("attribution") or ""
-            if unit and singular(claim["unit"].lower()) != singular(unit.lower()):
-                continue
-            if claimant and claimant.lower() not in who.lower():
-                continue
-            when = doc.get("published_at") or doc.get("fetched_at") or ""
-            points[(who, claim["unit"])].append((when, format_figure(claim), outlet_of(doc)))
+        if claimant and claimant.lower() not in who.lower():
+            continue
+        when = doc.get("published_at") or doc.get("fetched_at") or ""
+        points[(who, claim["unit"])].append((when, format_figure(claim), outlet_of(doc)))
     out = []
     for (who, what), seen in sorted(points.items()):
         seen.sort()
