@@ -232,32 +232,72 @@ def _finish_incomplete(proc: subprocess.Popen[str], files: RunFiles, reason: str
 
 
 def process(
-    landing: str | Path,
+    landing: str | Path | list[Path],
     store: Store,
     stories: list[StoryProfile],
     progress: Progress | None = None,
     nlp: Any = None,
     spacy_model: str | None = None,
+    out_dir: str | Path | None = None,
+    sources: set[str] | None = None,
 ) -> Path:
-    """Extract, canonicalize, dedupe, enrich and assign stories; write processed.jsonl."""
+    """Extract, canonicalize, dedupe, enrich and assign stories; write processed.jsonl.
+
+    `landing` is one crawl file or several (the shards of a scheduled crawl, processed as one
+    batch so that copies across shards are found); their crawl summaries become one. The file
+    goes to `out_dir` (default: the crawl file's folder). `sources`, when given, keeps only
+    those outlets' records (a reprocess of some outlets), and the URLs met are then theirs."""
     from .pipeline.process import process_pages
 
-    landing = Path(landing).resolve()
-    if not landing.is_file():
-        raise FileNotFoundError(
-            f"{landing}: no crawl file to process (did the crawl run and "
-            "write to this landing folder?)"
-        )
+    files = [Path(f).resolve() for f in (landing if isinstance(landing, list) else [landing])]
+    if not files:
+        raise ValueError("no crawl file to process")
+    for file in files:
+        if not file.is_file():
+            raise FileNotFoundError(
+                f"{file}: no crawl file to process (did the crawl run and "
+                "write to this landing folder?)"
+            )
     ledger = Ledger()
     pages: list[FetchedPage] = []
     carried: list[FeedState | CrawlSummary] = []
-    for record in read_records(landing):
-        if isinstance(record, FetchedPage):
-            pages.append(record)
-        elif isinstance(record, CrawlOutcome):
-            ledger.record(record)
-        elif isinstance(record, FeedState | CrawlSummary):
-            carried.append(record)
+    summaries: list[CrawlSummary] = []
+    # A URL that two crawls of one batch met (listed by outlets on two shards) is met once in
+    # the batch: the first crawl's record is kept, unless a later crawl fetched the page the
+    # first could not.
+    taken: dict[str, int] = {}  # url -> the crawl that met it first
+    dropped: set[str] = set()
+    for n, file in enumerate(files):
+        summary: CrawlSummary | None = None
+        for record in read_records(file):
+            if isinstance(record, FetchedPage | CrawlOutcome):
+                if sources is not None and record.source not in sources:
+                    continue
+                first = taken.setdefault(record.url, n)
+                if first != n:
+                    dropped.add(record.url)
+                    if not isinstance(record, FetchedPage) or any(
+                        p.url == record.url for p in pages
+                    ):
+                        continue
+                    ledger.outcomes = [o for o in ledger.outcomes if o.url != record.url]
+            if isinstance(record, FetchedPage):
+                pages.append(record)
+            elif isinstance(record, CrawlOutcome):
+                ledger.record(record)
+            elif isinstance(record, CrawlSummary):
+                summary = record
+            elif isinstance(record, FeedState):
+                carried.append(record)
+        summaries.append(
+            summary or CrawlSummary(urls_met=None, finish_reason="no summary", complete=False)
+        )
+    merged = merge_summaries(summaries)
+    if merged.urls_met is not None:
+        merged.urls_met -= len(dropped)
+    if sources is not None and merged.urls_met is not None:
+        merged.urls_met = len({p.url for p in pages} | {o.url for o in ledger.outcomes})
+    carried.append(merged)
     if pages and nlp is None:
         from .pipeline.enrich import load_nlp
 
@@ -292,9 +332,24 @@ def process(
     kept = {a.id for a in articles}  # a new original that a later stage rejected regroups none
     regroups = [r for r in regroups if r.new in kept]
     merges = tracker.merges if tracker else []
-    out = landing.parent / PROCESSED_FILE
+    out = (Path(out_dir).resolve() if out_dir else files[0].parent) / PROCESSED_FILE
+    out.parent.mkdir(parents=True, exist_ok=True)
     write_records(out, [*articles, *ledger.outcomes, *carried, *regroups, *merges])
     return out
+
+
+def merge_summaries(summaries: list[CrawlSummary]) -> CrawlSummary:
+    """Several crawls' summaries as one: the URLs they met (unknown if any is), complete only
+    if all are."""
+    if len(summaries) == 1:
+        return summaries[0]
+    met = [s.urls_met for s in summaries]
+    reasons = sorted({s.finish_reason for s in summaries})
+    return CrawlSummary(
+        urls_met=None if None in met else sum(m or 0 for m in met),
+        finish_reason=reasons[0] if len(reasons) == 1 else "+".join(reasons),
+        complete=all(s.complete for s in summaries),
+    )
 
 
 def story_tracker(store: Store, stories: list[StoryProfile]) -> StoryTracker:
@@ -317,33 +372,62 @@ def index(
     retry: RetryPlan | None = None,
     alert_channels: AlertChannels | None = None,
 ) -> dict[str, Any]:
-    """Write the documents, the outcome of every URL and the crawl state; refresh stories;
-    raise the alerts this run's articles set off (each once).
+    """The CLI's index step: index_documents, then refresh_stories, as one run record."""
+    counts = index_documents(processed, store, run_id, retry)
+    counts.update(refresh_stories(processed, store, stories, run_id, alert_channels))
+    store.record_run(run_id, counts)
+    return counts
+
+
+@dataclass
+class _Processed:
+    """A processed file, read back."""
+
+    articles: list[Article]
+    ledger: Ledger
+    states: list[FeedState]
+    summary: CrawlSummary | None
+    regroups: list[Regroup]
+    merges: list[StoryMerge]
+
+    @classmethod
+    def read(cls, path: Path) -> _Processed:
+        out = cls([], Ledger(), [], None, [], [])
+        for record in read_records(path):
+            if isinstance(record, Article):
+                out.articles.append(record)
+            elif isinstance(record, CrawlOutcome):
+                out.ledger.record(record)
+            elif isinstance(record, FeedState):
+                out.states.append(record)
+            elif isinstance(record, CrawlSummary):
+                out.summary = record
+            elif isinstance(record, Regroup):
+                out.regroups.append(record)
+            elif isinstance(record, StoryMerge):
+                out.merges.append(record)
+        return out
+
+
+def index_documents(
+    processed: str | Path,
+    store: Store,
+    run_id: str,
+    retry: RetryPlan | None = None,
+) -> dict[str, Any]:
+    """Write the documents, the outcome of every URL and the crawl state; judge the counts
+    and keep them as the run's record (with each outlet's figures, for the data-quality
+    checks).
 
     Documents the store still refuses after its retries go to the dead-letter file, and the
     next index step replays them first, so an engine outage loses nothing.
     """
+    from .pipeline.quality import outlet_figures
+
     processed = Path(processed).resolve()
     files = RunFiles(processed.parent)
-    ledger = Ledger()
-    articles: list[Article] = []
-    states: list[FeedState] = []
-    summary: CrawlSummary | None = None
-    regroups: list[Regroup] = []
-    merges: list[StoryMerge] = []
-    for record in read_records(processed):
-        if isinstance(record, Article):
-            articles.append(record)
-        elif isinstance(record, CrawlOutcome):
-            ledger.record(record)
-        elif isinstance(record, FeedState):
-            states.append(record)
-        elif isinstance(record, CrawlSummary):
-            summary = record
-        elif isinstance(record, Regroup):
-            regroups.append(record)
-        elif isinstance(record, StoryMerge):
-            merges.append(record)
+    run = _Processed.read(processed)
+    ledger, articles = run.ledger, run.articles
     replay = {a.id: a for a in read_articles(files.dead_letter)}
     batch = dict(replay)
     batch.update({a.id: a for a in articles})  # this run's version of a document wins
@@ -377,7 +461,7 @@ def index(
     ]
     # Stored documents that this run's articles precede become their copies; their URLs'
     # outcomes follow (they belong to earlier runs' counts, like replayed documents).
-    for change in regroups:
+    for change in run.regroups:
         if change.new in failed:
             continue
         old = store.regroup(change)
@@ -393,11 +477,46 @@ def index(
             )
     store.record_outcomes(run_id, replayed_outcomes + ledger.outcomes)
     waiting, gave_up = _update_pending(store, ledger, retry or RetryPlan())
-    if not failed and summary is not None and summary.complete:
+    if not failed and run.summary is not None and run.summary.complete:
         # Only now: saved validators make the next run skip these feeds when unchanged, so a
         # crawl that did not finish, or documents not yet written, must not save them.
-        store.save_feed_states(states)
-    late, left = _reassign_late(store, stories, articles, failed)
+        store.save_feed_states(run.states)
+    counts = ledger.counts(run.summary)
+    counts["written"] = len(result.written)
+    counts["dead_letter"] = {"pending": len(failed), "replayed": len(replayed)}
+    counts["retry_later"] = {"waiting": waiting, "gave_up": gave_up}
+    counts["outlets"] = outlet_figures(ledger.outcomes, [a for a in articles if a.id not in failed])
+    verdict, why = judge(counts)
+    counts["verdict"] = {"code": int(verdict), "name": verdict.name.lower(), "why": why}
+    store.record_run(run_id, counts)
+    log.info("run %s: %s", run_id, json.dumps(counts, sort_keys=True))
+    return counts
+
+
+def refresh_stories(
+    processed: str | Path | None,
+    store: Store,
+    stories: list[StoryProfile],
+    run_id: str,
+    alert_channels: AlertChannels | None = None,
+) -> dict[str, Any]:
+    """After index_documents: the stored articles that this run's articles let into a
+    tracked story, every tracked story's summary, the emergent stories this run touched, and
+    the alerts this run's articles set off (each once). With no processed file (a refresh from
+    the store alone), every emergent story is refreshed and no alert is raised."""
+    if processed is None:
+        articles: list[Article] = []
+        merges: list[StoryMerge] = []
+        failed: set[str] = set()
+        left = {s["id"] for s in store.list_stories() if s.get("kind") == "emergent"}
+        late = 0
+    else:
+        processed = Path(processed).resolve()
+        run = _Processed.read(processed)
+        articles, merges = run.articles, run.merges
+        waiting = {a.id for a in read_articles(RunFiles(processed.parent).dead_letter)}
+        failed = {a.id for a in articles if a.id in waiting}
+        late, left = _reassign_late(store, stories, articles, failed)
     members = {profile.id: store.story_articles(profile.id) for profile in stories}
     for profile in stories:
         story = summarize(profile.id, profile.title, members[profile.id])
@@ -408,21 +527,14 @@ def index(
     alerts = raise_alerts(
         store, stories, members, added, run_id, utc_now(), alert_channels, emergent=emergent
     )
-    counts = ledger.counts(summary)
-    counts["alerts"] = alerts
-    counts["reassigned"] = late
-    counts["written"] = len(result.written)
-    counts["dead_letter"] = {"pending": len(failed), "replayed": len(replayed)}
-    counts["retry_later"] = {"waiting": waiting, "gave_up": gave_up}
-    verdict, why = judge(counts)
-    counts["verdict"] = {"code": int(verdict), "name": verdict.name.lower(), "why": why}
-    store.record_run(run_id, counts)
-    log.info("run %s: %s", run_id, json.dumps(counts, sort_keys=True))
-    return counts
+    return {"alerts": alerts, "reassigned": late, "stories_refreshed": len(stories) + len(emergent)}
 
 
 def _reassign_late(
-    store: Store, stories: list[StoryProfile], articles: list[Article], failed: dict[str, str]
+    store: Store,
+    stories: list[StoryProfile],
+    articles: list[Article],
+    failed: set[str] | dict[str, str],
 ) -> tuple[int, set[str]]:
     """Score again the stored articles that a tracked story's earlier reports, arriving only
     now (an interrupted crawl, a slow feed), would have let in: assignment runs in publication
@@ -486,7 +598,7 @@ def _refresh_emergent(
     stories: list[StoryProfile],
     articles: list[Article],
     merges: list[StoryMerge],
-    failed: dict[str, str],
+    failed: set[str] | dict[str, str],
     left: set[str],
 ) -> list[Story]:
     """Move the members of merged emergent stories, split those that hold two, and store

@@ -19,6 +19,9 @@ what it says wherever the crawler runs.
 | NEWSMON_RETRY_BACKOFF_MINUTES | 15: an article that failed for a passing reason is asked |
 |                               | for again after 15, 30, 60, ... minutes (at most a day) |
 | NEWSMON_RETRY_ATTEMPTS | 6 times in all |
+| NEWSMON_CRAWL_SHARDS | 4: the scheduled crawl's source shards (crawled in parallel, by host) |
+| NEWSMON_RETENTION_BODY_DAYS | 7: page bodies leave indexed landing folders after 7 days |
+| NEWSMON_RETENTION_KEEP_DAYS | 90: indexed landing folders are removed after 90 days |
 """
 
 from __future__ import annotations
@@ -97,6 +100,9 @@ class Settings(BaseModel):
     alert_smtp_port: int = 25
     alert_email_from: str | None = None
     alert_email_to: tuple[str, ...] = ()
+    crawl_shards: int = 4
+    retention_body_days: float = 7.0
+    retention_keep_days: float = 90.0
 
     @classmethod
     def resolve(
@@ -151,6 +157,13 @@ class Settings(BaseModel):
                 a.strip()
                 for a in str(pick("alert_email_to", "NEWSMON_ALERT_EMAIL_TO") or "").split(",")
                 if a.strip()
+            ),
+            crawl_shards=int(pick("crawl_shards", "NEWSMON_CRAWL_SHARDS") or 4),
+            retention_body_days=float(
+                pick("retention_body_days", "NEWSMON_RETENTION_BODY_DAYS") or 7.0
+            ),
+            retention_keep_days=float(
+                pick("retention_keep_days", "NEWSMON_RETENTION_KEEP_DAYS") or 90.0
             ),
         )
 

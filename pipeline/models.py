@@ -398,6 +398,34 @@ class Alert:
         return asdict(self)
 
 
+@dataclass(slots=True)
+class OutletFigures:
+    """One outlet's extraction figures in one run (newsmon.pipeline.quality): the article
+    pages it had, the articles kept, those without text or without a date, and the pages
+    rejected."""
+
+    pages: int = 0
+    articles: int = 0
+    no_text: int = 0
+    no_date: int = 0
+    rejected: int = 0
+
+
+@dataclass(slots=True)
+class QualityIssue:
+    """An outlet whose share of some failure jumped against its own history."""
+
+    source: str
+    measure: str  # no_text | no_date | rejected
+    recent: float  # the share in the recent window
+    baseline: float  # the share over the outlet's history before it
+    pages: int  # article pages in the recent window
+    line: str  # one line for people
+
+    def to_document(self) -> dict[str, Any]:
+        return asdict(self)
+
+
 def utc_iso(dt: datetime) -> str:
     """ISO 8601 in UTC with a Z; a naive datetime is taken to be UTC already."""
     if dt.tzinfo is None:

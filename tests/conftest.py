@@ -27,6 +27,9 @@ os.environ["NEWSMON_HOME"] = tempfile.mkdtemp(prefix="newsmon-home-")
 
 import pytest  # noqa: E402
 
+# Airflow's fixtures (a migrated metadata database, parsed DAGs) for tests/dags/.
+pytest_plugins = ["dagruns"]
+
 from newsmon import jobs  # noqa: E402
 from newsmon.demoweb.server import serve_demo_web  # noqa: E402
 from newsmon.pipeline.store import open_store  # noqa: E402

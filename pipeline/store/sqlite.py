@@ -488,3 +488,16 @@ class SQLiteStore:
                 "INSERT OR REPLACE INTO runs VALUES (?, ?, ?)",
                 (run_id, utc_now(), json.dumps(counts)),
             )
+
+    def list_runs(self, since: str | None = None) -> list[dict[str, Any]]:
+        rows = self.db.execute(
+            "SELECT run_id, finished, counts FROM runs WHERE finished >= ? "
+            "ORDER BY finished, run_id",
+            (since or "",),
+        )
+        return [{"run_id": r[0], "at": r[1], "counts": json.loads(r[2])} for r in rows]
+
+    def check_lifecycle(self) -> SetupReport:
+        report = SetupReport()
+        report.say("embedded store: no index lifecycle to check (the file is one database)")
+        return report

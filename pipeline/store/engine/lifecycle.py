@@ -115,6 +115,49 @@ class Lifecycle(EngineBase):
                 report.say(f"created index {index}")
         return report
 
+    def check_lifecycle(self) -> SetupReport:
+        """Is the rollover policy there, and does it manage every article index? Problems go
+        to details["problems"]; a cluster without lifecycle management is reported, not a
+        problem (setup said so, and `newsmon index rollover` does the work)."""
+        report = SetupReport()
+        problems: list[str] = []
+        report.details["problems"] = problems
+        name = f"{self.prefix}-articles"
+        indices = self.article_indices() if self.exists() else []
+        if not indices:
+            problems.append(f"alias {self.articles} has no index: run `newsmon index setup`")
+            return report
+        elastic = self.t.flavor == "elasticsearch"
+        policy = f"/_ilm/policy/{name}" if elastic else f"/_plugins/_ism/policies/{name}"
+        try:
+            present = self._exists(policy)
+        except EngineUnavailable:
+            raise
+        except EngineError as exc:
+            report.say(f"lifecycle: not available ({exc.status}); roll over with `index rollover`")
+            return report
+        if not present:
+            problems.append(f"lifecycle policy {name} is missing: run `newsmon index setup`")
+            return report
+        for index in indices:
+            if elastic:
+                answer = self._request("GET", f"/{index}/_ilm/explain")
+                state = answer.get("indices", {}).get(index, {})
+                managed = bool(state.get("managed")) and state.get("policy") == name
+            else:
+                answer = self._request("GET", f"/_plugins/_ism/explain/{index}")
+                state = answer.get(index, {})
+                managed = (
+                    state.get("index.plugins.index_state_management.policy_id")
+                    or state.get("policy_id")
+                ) == name
+            if managed:
+                report.say(f"lifecycle: {index} managed by {name}")
+            else:
+                problems.append(f"{index} is not managed by lifecycle policy {name}")
+        report.lifecycle = not problems
+        return report
+
     def article_indices(self) -> list[str]:
         return sorted(self._request("GET", f"/_alias/{self.articles}"))
 

@@ -138,6 +138,20 @@ class CrawlStateStore(Documents, EngineBase):
             )
         self._refresh(self.state)
 
+    def list_runs(self, since: str | None = None) -> list[dict[str, Any]]:
+        query: dict[str, Any] = {"bool": {"filter": [{"term": {"kind": "run"}}]}}
+        if since:
+            query["bool"]["filter"].append({"range": {"at": {"gte": since}}})
+        hits = self._scan(self.state, query, [{"at": "asc"}, {"run_id": "asc"}])
+        return [
+            {
+                "run_id": h["_source"]["run_id"],
+                "at": h["_source"]["at"],
+                "counts": h["_source"]["counts"],
+            }
+            for h in hits
+        ]
+
     def record_run(self, run_id: str, counts: dict[str, Any]) -> None:
         self._write_state(
             [
