@@ -12,7 +12,8 @@ Daily. The four tasks are independent; each fails on its own, loudly.
   again; those still refused stay for the next replay.
 * **data_quality**: each outlet's share of pages without text, articles without a date, and
   rejected pages over the last 24 hours, against its own previous 14 days. A jump of more
-  than 30 points fails the task and names the outlet: its extraction broke.
+  than 30 points fails the task and names the outlet: its extraction broke. No run at all
+  in the last 24 hours fails it too: nothing is being indexed.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pendulum
-from airflow.sdk import dag, task
+from airflow.sdk import Param, dag, task
 
 from newsmon import dagtasks
 
@@ -34,6 +35,10 @@ from newsmon import dagtasks
     doc_md=__doc__,
     tags=["newsmon", "maintenance", "data-quality"],
     default_args=dagtasks.default_args(execution_timeout=timedelta(hours=1)),
+    params={
+        "store": Param("", type="string", description="store (empty: the settings')"),
+        "landing": Param("", type="string", description="landing-zone root"),
+    },
 )
 def newsmon_maintenance() -> None:
     for name, func in (

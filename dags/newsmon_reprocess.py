@@ -4,7 +4,7 @@
 Manual only (trigger it with its Params); it never crawls.
 
 * **stage `process`**: the stored crawls whose data interval starts in [`since`, `until`)
-  are processed again as one batch (only the outlets in `sources`, when given), indexed, and
+  are processed again as one batch (only the sources in `source_ids`, when given), indexed, and
   their stories refreshed. Crawls whose page bodies retention removed are left as they are.
 * **stage `index`**: the batches that took those crawls are indexed again from their
   processed files (after an engine outage, or into a new index).
@@ -38,7 +38,7 @@ from newsmon import dagtasks
         "since": Param("", type="string", description="first day (YYYY-MM-DD); empty: all"),
         "until": Param("", type="string", description="day after the last; empty: all"),
         "stories": Param("", type="string", description="comma-separated story ids"),
-        "sources": Param("", type="string", description="comma-separated source ids"),
+        "source_ids": Param("", type="string", description="comma-separated source ids"),
         "landing": Param("", type="string", description="landing-zone root"),
         "store": Param("", type="string", description="store"),
         "seeds": Param("", type="string", description="comma-separated seed files"),

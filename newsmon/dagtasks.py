@@ -382,6 +382,8 @@ def check_data_quality() -> dict[str, Any]:
     with job_inputs(load_seeds=False) as (_context, _settings, store, _stories):
         issues, looked = data_quality(store)
     log.info("data quality by outlet: %s", json.dumps(looked, sort_keys=True))
+    if not looked:
+        _fail("no run was indexed in the last 24 hours: are newsmon_crawl and newsmon_process on?")
     if issues:
         _fail("extraction broke: " + "; ".join(i.line for i in issues))
     return {"outlets": len(looked), "issues": 0}
@@ -446,14 +448,14 @@ def reprocess_plan() -> dict[str, Any]:
 
 
 def reprocess_process(plan: dict[str, Any]) -> dict[str, Any]:
-    """Stage process: the plan's crawls as one new batch (only `sources`, when given)."""
+    """Stage process: the plan's crawls as one new batch (only `source_ids`, when given)."""
     from .ops import batch_dir
     from .ops import process_batch as process
 
     if plan["stage"] != "process":
         return plan
     with job_inputs() as (context, settings, store, stories):
-        sources = set(_listed((context.get("params") or {}).get("sources"))) or None
+        sources = set(_listed((context.get("params") or {}).get("source_ids"))) or None
         out = batch_dir(settings.landing, _run_id(context))
         process(
             [Path(c) for c in plan["crawls"]],

@@ -78,7 +78,7 @@ def test_schedules_assets_and_pools(dags):
     assert dags["newsmon_maintenance"].timetable.expression == "0 0 * * *"
     reprocess = dags["newsmon_reprocess"]
     assert not reprocess.timetable.can_be_scheduled  # manual only
-    assert {"stage", "since", "until", "stories", "sources"} <= set(reprocess.params)
+    assert {"stage", "since", "until", "stories", "source_ids"} <= set(reprocess.params)
 
 
 def test_dag_files_do_no_io_at_import(tmp_path):

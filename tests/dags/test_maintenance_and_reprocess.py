@@ -55,7 +55,9 @@ def test_maintenance_removes_old_bodies_replays_dead_letters_and_passes_quality(
     waiting.title = waiting.title + " (corrected)"
     write_records(landing / "dead-letter.jsonl", [waiting])
     monkeypatch.setenv("NEWSMON_RETENTION_BODY_DAYS", "0")  # every indexed body is old now
-    run = dags["newsmon_maintenance"].test(run_conf={}, logical_date=pendulum.now("UTC"))
+    monkeypatch.setenv("NEWSMON_RETENTION_KEEP_DAYS", "3650")  # but no folder is that old
+    maintenance = {"store": chained["store"], "landing": chained["landing"]}
+    run = dags["newsmon_maintenance"].test(run_conf=maintenance, logical_date=pendulum.now("UTC"))
     got = states(run)
     assert run.state == "success", got
     crawls = [p for p in landing.iterdir() if p.name.startswith("crawl-")]
@@ -92,7 +94,8 @@ def test_data_quality_fails_loudly_when_an_outlet_s_extraction_breaks(dags, chai
     herald.update(rejected=herald["pages"], no_text=herald["pages"], articles=0)
     store.record_run("today", broken)
     store.close()
-    run = dags["newsmon_maintenance"].test(run_conf={}, logical_date=pendulum.now("UTC"))
+    maintenance = {"store": chained["store"], "landing": chained["landing"]}
+    run = dags["newsmon_maintenance"].test(run_conf=maintenance, logical_date=pendulum.now("UTC"))
     got = states(run)
     assert got["data_quality"] == "failed", got
     assert got["retention"] == got["check_lifecycle"] == got["replay_dead_letters"] == "success"
@@ -106,7 +109,7 @@ def test_reprocess_from_stored_landing_data_gives_the_same_index(dags, chained):
     next_day = WHEN.add(days=1).strftime("%Y-%m-%d")
     for params in (
         {"stage": "process", "since": day, "until": next_day},
-        {"stage": "process", "sources": "seoul-herald,kws"},
+        {"stage": "process", "source_ids": "seoul-herald,kws"},
         {"stage": "index", "since": day},
         {"stage": "stories", "stories": "nk-engineers-russia"},
     ):
@@ -121,3 +124,12 @@ def test_reprocess_of_a_range_with_no_stored_crawl_fails(dags, chained):
     )
     assert run.state == "failed"
     assert states(run)["plan"] == "failed"
+
+
+def test_maintenance_on_a_store_where_nothing_ran_is_not_green(dags, tmp_path):
+    run = dags["newsmon_maintenance"].test(
+        run_conf={"store": str(tmp_path / "empty.sqlite"), "landing": str(tmp_path / "landing")},
+        logical_date=pendulum.now("UTC"),
+    )
+    assert run.state == "failed"
+    assert states(run)["data_quality"] == "failed"
