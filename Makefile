@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.newsmon-installed
 
-.PHONY: install demo run test lint opensearch mutation lock clean
+.PHONY: install wheelhouse demo run test lint opensearch mutation lock clean airflow
 
 $(STAMP): requirements.lock requirements-dev.lock requirements-nlp-model.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,6 +18,20 @@ $(STAMP): requirements.lock requirements-dev.lock requirements-nlp-model.txt pyp
 	touch $@
 
 install: $(STAMP)
+
+# The Docker image's packages as wheels (the same pins and hashes), fetched once, so that a
+# test can build the image's Python environment the way the Dockerfile does without reaching a
+# registry (tests/test_docker_image.py).
+WHEELHOUSE := var/wheelhouse
+$(WHEELHOUSE)/.complete: requirements.lock requirements-docker.txt requirements-nlp-model.txt | $(STAMP)
+	$(BIN)/pip download --quiet --no-deps --require-hashes --dest $(WHEELHOUSE) \
+		-r requirements.lock -r requirements-docker.txt
+	$(BIN)/pip download --quiet --no-deps --require-hashes --dest $(WHEELHOUSE) \
+		-r requirements-nlp-model.txt
+	$(BIN)/pip download --quiet --no-deps --dest $(WHEELHOUSE) pip
+	touch $@
+
+wheelhouse: $(WHEELHOUSE)/.complete
 
 demo: $(STAMP)
 	$(BIN)/newsmon demo
@@ -32,7 +46,7 @@ lint: $(STAMP)
 	$(BIN)/python scripts/typecheck.py
 
 # The whole suite, with a real OpenSearch node (Java 17 + Maven) started around it.
-test: $(STAMP)
+test: $(STAMP) $(WHEELHOUSE)/.complete
 	scripts/with-opensearch.sh $(BIN)/python -m pytest
 
 # Mutation testing of the pipeline stages (mutmut, in build/mutation/): prints what survived.

@@ -6,7 +6,8 @@
                            checked against its hash)
     requirements-dev.lock  tests, lint, types and mutation testing, minus what the runtime lock
                            already pins (the two are installed together)
-    requirements-docker.txt  what only the Docker image adds (the Postgres driver for Airflow)
+    requirements-docker.txt  what only the Docker image adds (the Postgres driver and the FAB
+                           auth manager for Airflow)
 
 Both install with `pip install --require-hashes`. The current pins are kept unless --upgrade
 is given: Airflow publishes constraint files, but they cannot be reached from every machine
@@ -24,7 +25,10 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 RUNTIME_EXTRAS = ["nlp", "airflow", "elasticsearch", "opensearch", "plots"]
-DOCKER = ["psycopg2-binary==2.9.13"]
+# The image's Airflow uses the FAB auth manager (users, roles, passwords); Flask-AppBuilder
+# needs python-dateutil < 3, so the runtime lock keeps to that too (the image installs both).
+DOCKER = ["psycopg2-binary==2.9.13", "apache-airflow-providers-fab"]
+RUNTIME_BOUNDS = ["python-dateutil<3"]
 UV = [
     sys.executable,
     "-m",
@@ -62,7 +66,7 @@ def main(argv: list[str]) -> int:
     dev = pyproject["project"]["optional-dependencies"]["dev"]
     with tempfile.TemporaryDirectory() as tmp:
         build = Path(tmp) / "build.in"
-        build.write_text("\n".join(pyproject["build-system"]["requires"]) + "\n")
+        build.write_text("\n".join(pyproject["build-system"]["requires"] + RUNTIME_BOUNDS) + "\n")
         keep = [] if upgrade else ["-c", str(REPO / "requirements.lock")]
         runtime = Path(tmp) / "runtime.lock"
         subprocess.run(
@@ -116,7 +120,7 @@ def main(argv: list[str]) -> int:
     (REPO / "requirements-docker.txt").write_text(
         header.format(
             what="Only in the Docker image, on top of requirements.lock: the Postgres "
-            "driver for Airflow's metadata database."
+            "driver for Airflow's metadata database, and the FAB auth manager."
         )
         + "\n".join("\n".join(b) for b in docker_blocks)
         + "\n"
