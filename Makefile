@@ -39,6 +39,11 @@ demo: $(STAMP)
 run: $(STAMP)
 	$(BIN)/newsmon run --sources seeds/sources.yaml --seed seeds/nk-engineers-russia.yaml
 
+# Airflow with the project's DAGs on the embedded store (var/newsmon), for 2 cores; prints the
+# URL and the admin password; Ctrl-C stops every process it started.
+airflow: $(STAMP)
+	$(BIN)/python scripts/airflow_local.py
+
 # Lint, format and types, as CI runs them before the tests.
 lint: $(STAMP)
 	$(BIN)/ruff check .

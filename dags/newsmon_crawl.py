@@ -1,12 +1,12 @@
 """
 ### newsmon_crawl: crawl every source for one data interval
 
-Runs every 15 minutes by default (`NEWSMON_CRAWL_SCHEDULE`, a cron expression, read when the
-DAG file is parsed). The sources are split into shards by host (`crawl_shards`, default 4),
-and one mapped `crawl_shard` task crawls each, in the **`newsmon_crawl` pool**: its slots bound
-how many crawlers run at once. Each shard writes its landing folder for the data interval,
-`<landing>/crawl-<interval>-s<k>of<n>/`; running the interval again crawls it again into the
-same folder.
+Runs every 15 minutes by default (`NEWSMON_CRAWL_SCHEDULE`: a cron expression, or `none` for
+triggered runs only; read when the DAG file is parsed). The sources are split into shards by
+host (`crawl_shards`, default 4), and one mapped `crawl_shard` task crawls each, in the
+**`newsmon_crawl` pool**: its slots bound how many crawlers run at once. Each shard writes its
+landing folder for the data interval, `<landing>/crawl-<interval>-s<k>of<n>/`; running the
+interval again crawls it again into the same folder.
 
 When every shard has crawled, `publish` emits an event on the asset `newsmon://landing/crawled`
 with what landed (interval, shards, landing folders, URLs met, pages): `newsmon_process` runs
@@ -18,11 +18,10 @@ Settings: the DAG params, else the Variables `newsmon_<setting>`, else `NEWSMON_
 
 from __future__ import annotations
 
-import os
 from datetime import timedelta
 
 import pendulum
-from airflow.sdk import Asset, CronDataIntervalTimetable, Param, dag, task
+from airflow.sdk import Asset, Param, dag, task
 
 from newsmon import dagtasks
 
@@ -31,9 +30,7 @@ CRAWLED = Asset(dagtasks.CRAWLED_URI)
 
 @dag(
     dag_id="newsmon_crawl",
-    schedule=CronDataIntervalTimetable(
-        os.environ.get("NEWSMON_CRAWL_SCHEDULE", "*/15 * * * *"), timezone="UTC"
-    ),
+    schedule=dagtasks.crawl_schedule(),
     start_date=pendulum.datetime(2025, 1, 1, tz="UTC"),
     catchup=False,
     max_active_runs=1,

@@ -75,6 +75,18 @@ def default_args(**overrides: Any) -> dict[str, Any]:
     return args
 
 
+def crawl_schedule() -> Any:
+    """The crawl DAG's timetable: NEWSMON_CRAWL_SCHEDULE (a cron expression, default every
+    15 minutes, as data intervals), or none (manual or externally triggered runs only) when it
+    says "none". Read when the DAG file is parsed: an environment variable, no I/O."""
+    from airflow.sdk import CronDataIntervalTimetable
+
+    value = os.environ.get("NEWSMON_CRAWL_SCHEDULE", "").strip() or "*/15 * * * *"
+    if value.lower() == "none":
+        return None
+    return CronDataIntervalTimetable(value, timezone="UTC")
+
+
 def store_from_connection(
     conn_type: str | None,
     host: str | None,
