@@ -133,3 +133,25 @@ def test_maintenance_on_a_store_where_nothing_ran_is_not_green(dags, tmp_path):
     )
     assert run.state == "failed"
     assert states(run)["data_quality"] == "failed"
+
+
+def test_maintenance_and_reprocess_on_opensearch(
+    dags, demo_sources, tmp_path, request, monkeypatch
+):
+    from conftest import make_engine_store
+
+    from newsmon.pipeline.store.base import stable_document
+
+    store = make_engine_store("opensearch", request)  # a unique prefix, removed afterwards
+    monkeypatch.setenv("NEWSMON_INDEX_PREFIX", store.prefix)
+    conf = _conf(demo_sources, store.url, tmp_path / "landing")
+    run_chain(dags, conf)
+    before = {d["id"]: stable_document(d) for d in store.iter_articles()}
+    maintenance = dags["newsmon_maintenance"].test(
+        run_conf={"store": store.url, "landing": conf["landing"]},
+        logical_date=pendulum.now("UTC"),
+    )
+    assert maintenance.state == "success", states(maintenance)
+    run = dags["newsmon_reprocess"].test(run_conf={**conf, "stage": "process"})
+    assert run.state == "success", states(run)
+    assert {d["id"]: stable_document(d) for d in store.iter_articles()} == before

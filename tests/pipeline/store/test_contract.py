@@ -200,3 +200,15 @@ def test_alerts_are_kept_once_and_listed_latest_first(store):
     assert [a["id"] for a in store.list_alerts()] == ["a3", "a2", "a1"]
     assert [a["id"] for a in store.list_alerts("nk", limit=1)] == ["a2"]
     assert store.list_alerts("nk")[-1] == first.to_document()  # as first raised
+
+
+def test_run_records_come_back_in_order_and_since_a_time(store):
+    store.setup()
+    store.record_run("first", {"indexed": 1, "outlets": {"a": {"pages": 2}}})
+    store.record_run("second", {"indexed": 2})
+    store.record_run("first", {"indexed": 3})  # a re-run replaces its record
+    runs = store.list_runs()
+    assert [r["run_id"] for r in sorted(runs, key=lambda r: r["run_id"])] == ["first", "second"]
+    assert {r["run_id"]: r["counts"]["indexed"] for r in runs} == {"first": 3, "second": 2}
+    assert all(r["at"].endswith("Z") for r in runs)
+    assert store.list_runs(since="2999-01-01T00:00:00Z") == []

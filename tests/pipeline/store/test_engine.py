@@ -134,3 +134,28 @@ def test_migrate_re_signs_documents_signed_by_an_older_minhash(store):
     bands = minhash.band_keys(minhash.signature(_article(2).text))
     assert _article(2).id in {c["id"] for c in store.near_candidates(bands)}
     assert "MinHash signatures recomputed for 0 documents" in " ".join(store.migrate().lines)
+
+
+def test_lifecycle_check_without_lifecycle_management_is_a_report_not_a_problem(store):
+    store.setup()
+    report = store.check_lifecycle()
+    assert report.details["problems"] == []
+    assert any("not available" in line for line in report.lines)
+
+
+def test_lifecycle_check_finds_a_store_never_set_up(request):
+    fresh = make_engine_store("opensearch", request)
+    problems = fresh.check_lifecycle().details["problems"]
+    assert problems and "newsmon index setup" in problems[0]
+
+
+def test_lifecycle_check_on_elasticsearch_finds_an_index_the_policy_left(request):
+    """ILM exists only on Elasticsearch: this runs when NEWSMON_ES_URL names one."""
+    es = make_engine_store("elasticsearch", request)
+    es.setup()
+    report = es.check_lifecycle()
+    assert report.lifecycle and report.details["problems"] == []
+    [index] = es.article_indices()
+    es._request("PUT", f"/{index}/_settings", {"index.lifecycle.name": None})
+    problems = es.check_lifecycle().details["problems"]
+    assert problems == [f"{index} is not managed by lifecycle policy {es.prefix}-articles"]
