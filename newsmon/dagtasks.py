@@ -154,7 +154,8 @@ def resolve_settings(context: dict[str, Any]) -> Settings:
 
     params = context.get("params") or {}
     explicit: dict[str, Any] = _variables()
-    explicit.update({k: params[k] for k in SETTINGS if params.get(k) not in (None, "")})
+    # A param left at its default ("" or 0) says nothing: a Variable or the environment decides.
+    explicit.update({k: params[k] for k in SETTINGS if params.get(k) not in (None, "", 0)})
     if not explicit.get("store") and not os.environ.get("NEWSMON_STORE"):
         explicit.update(_connection_settings())
     try:

@@ -5,7 +5,6 @@ embedded store and on OpenSearch."""
 from __future__ import annotations
 
 import logging
-import os
 
 import pendulum
 import pytest
@@ -162,18 +161,32 @@ def test_a_crawl_that_reads_no_source_fails_and_emits_no_asset_event(dags, tmp_p
     assert states(process)["collect"] == "skipped"
 
 
-def test_the_chain_runs_against_opensearch(
-    dags, demo_web, demo_sources, stories, tmp_path, request
+def test_the_chain_runs_against_opensearch_named_by_an_airflow_connection(
+    dags, demo_web, demo_sources, stories, tmp_path, request, monkeypatch
 ):
+    """No store param and no NEWSMON_STORE: the store is the Airflow connection
+    newsmon_store, given as AIRFLOW_CONN_NEWSMON_STORE, and the shard count an Airflow
+    Variable (AIRFLOW_VAR_NEWSMON_CRAWL_SHARDS), as a deployment would set them."""
+    import json
+    from urllib.parse import urlsplit
+
     from conftest import make_engine_store
     from demo_truth import mismatches, truth_for
 
     store = make_engine_store("opensearch", request)  # a unique prefix, removed afterwards
-    os.environ["NEWSMON_INDEX_PREFIX"] = store.prefix
-    try:
-        run_chain(dags, _conf(demo_sources, store.url, tmp_path / "landing"))
-    finally:
-        del os.environ["NEWSMON_INDEX_PREFIX"]
+    node = urlsplit(request.getfixturevalue("opensearch_url"))
+    monkeypatch.setenv("NEWSMON_INDEX_PREFIX", store.prefix)
+    monkeypatch.delenv("NEWSMON_STORE", raising=False)
+    monkeypatch.setenv(
+        "AIRFLOW_CONN_NEWSMON_STORE",
+        json.dumps(
+            {"conn_type": "opensearch", "host": node.hostname, "port": node.port, "schema": "http"}
+        ),
+    )
+    monkeypatch.setenv("AIRFLOW_VAR_NEWSMON_CRAWL_SHARDS", "2")
+    conf = {"sources": str(demo_sources), "landing": str(tmp_path / "landing")}
+    crawl, _process, _stories = run_chain(dags, conf)
+    assert len([k for k in states(crawl) if k.startswith("crawl_shard[")]) == 2
     truth = truth_for(demo_web, stories)
     assert mismatches(store, truth) == []
     assert store.get_story("nk-engineers-russia")["articles"] == len(truth.story_members)
@@ -194,3 +207,45 @@ def test_store_from_an_airflow_connection_keeps_credentials_out_of_the_url():
         "es_username": None,
         "es_password": None,
     }
+
+
+def test_story_alerts_and_task_failures_reach_the_notifiers_channels(
+    dags, demo_sources, tmp_path, monkeypatch
+):
+    """Settings from the environment, as a deployment sets them: the stories run's notifier
+    posts its alerts to the webhook and mails them; a failed task posts its failure."""
+    import yaml
+    from sinks import alert_sinks
+
+    from newsmon.pipeline.store import open_store
+
+    with alert_sinks() as sinks:
+        monkeypatch.setenv("NEWSMON_ALERT_WEBHOOK", sinks.webhook)
+        monkeypatch.setenv("NEWSMON_ALERT_SMTP_HOST", sinks.smtp_host)
+        monkeypatch.setenv("NEWSMON_ALERT_SMTP_PORT", str(sinks.smtp_port))
+        monkeypatch.setenv("NEWSMON_ALERT_EMAIL_TO", "desk@example.org")
+        store_path = tmp_path / "dag.sqlite"
+        run_chain(dags, _conf(demo_sources, store_path, tmp_path / "landing"))
+        alerts = [a for post in sinks.posted for a in post.get("alerts", [])]
+        store = open_store(store_path, create=False)
+        kept = {a["id"] for a in store.list_alerts(limit=1000)}
+        store.close()
+        assert alerts and {a["id"] for a in alerts} == kept
+        assert len(sinks.mails) == 1 and "desk@example.org" in sinks.mails[0]
+        dead = tmp_path / "dead.yaml"
+        dead.write_text(
+            yaml.safe_dump(
+                {
+                    "defaults": {"allow_networks": ["127.0.0.0/8"], "timeout": 2},
+                    "sources": [{"id": "dead", "url": "http://127.0.0.1:9/rss.xml"}],
+                }
+            )
+        )
+        sinks.posted.clear()
+        failed = dags["newsmon_crawl"].test(
+            logical_date=WHEN, run_conf=_conf(dead, store_path, tmp_path / "landing2")
+        )
+        assert failed.state == "failed"
+        events = [p for p in sinks.posted if p.get("event") == "task_failed"]
+        assert [(e["dag_id"], e["task_id"]) for e in events] == [("newsmon_crawl", "crawl_shard")]
+        assert "no source could be read" in events[0]["error"]

@@ -144,14 +144,19 @@ def test_maintenance_and_reprocess_on_opensearch(
 
     store = make_engine_store("opensearch", request)  # a unique prefix, removed afterwards
     monkeypatch.setenv("NEWSMON_INDEX_PREFIX", store.prefix)
+    monkeypatch.setenv("NEWSMON_RETENTION_KEEP_DAYS", "3650")  # keep the March folders
     conf = _conf(demo_sources, store.url, tmp_path / "landing")
     run_chain(dags, conf)
     before = {d["id"]: stable_document(d) for d in store.iter_articles()}
+    run = dags["newsmon_reprocess"].test(run_conf={**conf, "stage": "process"})
+    assert run.state == "success", states(run)
+    assert {d["id"]: stable_document(d) for d in store.iter_articles()} == before
     maintenance = dags["newsmon_maintenance"].test(
         run_conf={"store": store.url, "landing": conf["landing"]},
         logical_date=pendulum.now("UTC"),
     )
     assert maintenance.state == "success", states(maintenance)
-    run = dags["newsmon_reprocess"].test(run_conf={**conf, "stage": "process"})
-    assert run.state == "success", states(run)
+    # Retention took the March bodies: a reprocess of them now refuses, and says why.
+    again = dags["newsmon_reprocess"].test(run_conf={**conf, "stage": "process"})
+    assert again.state == "failed" and states(again)["plan"] == "failed"
     assert {d["id"]: stable_document(d) for d in store.iter_articles()} == before

@@ -3,10 +3,7 @@ and a real (minimal) SMTP server on loopback."""
 
 from __future__ import annotations
 
-import json
-import socketserver
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from sinks import alert_sinks
 
 from newsmon.pipeline.alerts import AlertChannels, deliver, story_alerts
 from newsmon.pipeline.models import Alert
@@ -73,59 +70,20 @@ def _alerts():
 
 
 def test_delivery_posts_json_to_the_webhook_and_mails_the_recipients():
-    posted: list[dict] = []
-
-    class Hook(BaseHTTPRequestHandler):
-        def log_message(self, *args):
-            pass
-
-        def do_POST(self):  # noqa: N802
-            posted.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
-            self.send_response(204)
-            self.end_headers()
-
-    mails: list[str] = []
-
-    class Smtp(socketserver.StreamRequestHandler):
-        """Just enough SMTP for one message: every command gets 250, DATA gets 354."""
-
-        def handle(self):
-            self.wfile.write(b"220 test\r\n")
-            while line := self.rfile.readline():
-                verb = line.strip().upper()
-                if verb.startswith(b"DATA"):
-                    self.wfile.write(b"354 go\r\n")
-                    body = []
-                    while (data := self.rfile.readline()) not in (b".\r\n", b""):
-                        body.append(data.decode())
-                    mails.append("".join(body))
-                    self.wfile.write(b"250 ok\r\n")
-                elif verb.startswith(b"QUIT"):
-                    self.wfile.write(b"221 bye\r\n")
-                    return
-                else:
-                    self.wfile.write(b"250 ok\r\n")
-
-    web = ThreadingHTTPServer(("127.0.0.121", 0), Hook)
-    smtp = socketserver.ThreadingTCPServer(("127.0.0.121", 0), Smtp)
-    for server in (web, smtp):
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
+    with alert_sinks() as sinks:
         report = deliver(
             _alerts(),
             AlertChannels(
-                webhook=f"http://127.0.0.121:{web.server_address[1]}/hook",
-                smtp_host="127.0.0.121",
-                smtp_port=smtp.server_address[1],
+                webhook=sinks.webhook,
+                smtp_host=sinks.smtp_host,
+                smtp_port=sinks.smtp_port,
                 email_to=["analyst@example.org"],
             ),
         )
-    finally:
-        web.shutdown()
-        smtp.shutdown()
     assert (report["webhook"], report["email"], report["failed"]) == (1, 1, {})
-    assert posted == [{"alerts": [_alerts()[0].to_document()]}]
-    assert "NK: 1 new article(s) from KWS" in mails[0] and "analyst@example.org" in mails[0]
+    assert sinks.posted == [{"alerts": [_alerts()[0].to_document()]}]
+    assert "NK: 1 new article(s) from KWS" in sinks.mails[0]
+    assert "analyst@example.org" in sinks.mails[0]
 
 
 def test_a_channel_that_is_down_is_recorded_and_does_not_stop_the_run():
