@@ -18,9 +18,6 @@ Settings: the DAG params, else the Variables `newsmon_<setting>`, else `NEWSMON_
 
 from __future__ import annotations
 
-from datetime import timedelta
-
-import pendulum
 from airflow.sdk import Asset, Param, dag, task
 
 from newsmon import dagtasks
@@ -31,12 +28,9 @@ CRAWLED = Asset(dagtasks.CRAWLED_URI)
 @dag(
     dag_id="newsmon_crawl",
     schedule=dagtasks.crawl_schedule(),
-    start_date=pendulum.datetime(2025, 1, 1, tz="UTC"),
-    catchup=False,
-    max_active_runs=1,
     doc_md=__doc__,
     tags=["newsmon", "crawl"],
-    default_args=dagtasks.default_args(execution_timeout=timedelta(minutes=45)),
+    **dagtasks.dag_defaults(timeout_minutes=45),
     params={
         "sources": Param("", type="string", description="sources file (empty: the settings')"),
         "seeds": Param("", type="string", description="comma-separated seed files"),

@@ -18,9 +18,6 @@ Daily. The four tasks are independent; each fails on its own, loudly.
 
 from __future__ import annotations
 
-from datetime import timedelta
-
-import pendulum
 from airflow.sdk import Param, dag, task
 
 from newsmon import dagtasks
@@ -29,12 +26,9 @@ from newsmon import dagtasks
 @dag(
     dag_id="newsmon_maintenance",
     schedule="@daily",
-    start_date=pendulum.datetime(2025, 1, 1, tz="UTC"),
-    catchup=False,
-    max_active_runs=1,
     doc_md=__doc__,
     tags=["newsmon", "maintenance", "data-quality"],
-    default_args=dagtasks.default_args(execution_timeout=timedelta(hours=1)),
+    **dagtasks.dag_defaults(timeout_minutes=60),
     params={
         "store": Param("", type="string", description="store (empty: the settings')"),
         "landing": Param("", type="string", description="landing-zone root"),

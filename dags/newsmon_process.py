@@ -18,9 +18,6 @@ Re-running a run processes and indexes the same folders into the same documents.
 
 from __future__ import annotations
 
-from datetime import timedelta
-
-import pendulum
 from airflow.sdk import Asset, dag, task
 
 from newsmon import dagtasks
@@ -32,12 +29,9 @@ INDEXED = Asset(dagtasks.INDEXED_URI)
 @dag(
     dag_id="newsmon_process",
     schedule=[CRAWLED],
-    start_date=pendulum.datetime(2025, 1, 1, tz="UTC"),
-    catchup=False,
-    max_active_runs=1,
     doc_md=__doc__,
     tags=["newsmon", "process", "index"],
-    default_args=dagtasks.default_args(execution_timeout=timedelta(hours=2)),
+    **dagtasks.dag_defaults(timeout_minutes=120),
 )
 def newsmon_process() -> None:
     crawls = task(task_id="collect", doc_md=dagtasks.collect_landed.__doc__)(

@@ -16,9 +16,6 @@ Each stage gives the same documents as the first time for the same data.
 
 from __future__ import annotations
 
-from datetime import timedelta
-
-import pendulum
 from airflow.sdk import Param, dag, task
 
 from newsmon import dagtasks
@@ -27,12 +24,9 @@ from newsmon import dagtasks
 @dag(
     dag_id="newsmon_reprocess",
     schedule=None,
-    start_date=pendulum.datetime(2025, 1, 1, tz="UTC"),
-    catchup=False,
-    max_active_runs=1,
     doc_md=__doc__,
     tags=["newsmon", "reprocess", "backfill"],
-    default_args=dagtasks.default_args(execution_timeout=timedelta(hours=6)),
+    **dagtasks.dag_defaults(timeout_minutes=360),
     params={
         "stage": Param("process", enum=["process", "index", "stories"]),
         "since": Param("", type="string", description="first day (YYYY-MM-DD); empty: all"),

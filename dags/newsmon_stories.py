@@ -17,9 +17,6 @@ alerts index, `newsmon alerts`).
 
 from __future__ import annotations
 
-from datetime import timedelta
-
-import pendulum
 from airflow.sdk import Asset, dag, task
 
 from newsmon import dagtasks
@@ -31,12 +28,9 @@ INDEXED = Asset(dagtasks.INDEXED_URI)
 @dag(
     dag_id="newsmon_stories",
     schedule=[INDEXED],
-    start_date=pendulum.datetime(2025, 1, 1, tz="UTC"),
-    catchup=False,
-    max_active_runs=1,
     doc_md=__doc__,
     tags=["newsmon", "stories", "alerts"],
-    default_args=dagtasks.default_args(execution_timeout=timedelta(hours=1)),
+    **dagtasks.dag_defaults(timeout_minutes=60),
 )
 def newsmon_stories() -> None:
     task(

@@ -55,6 +55,24 @@ SETTINGS = (
 )
 
 
+def dag_defaults(timeout_minutes: float, **task_defaults: Any) -> dict[str, Any]:
+    """What every newsmon DAG shares: a fixed start date, no catch-up (a missed crawl
+    interval cannot be crawled later: the feeds have moved on; reprocess instead), one run at
+    a time (batches follow each other), and the task defaults with this time limit."""
+    from datetime import timedelta
+
+    import pendulum
+
+    return {
+        "start_date": pendulum.datetime(2025, 1, 1, tz="UTC"),
+        "catchup": False,
+        "max_active_runs": 1,
+        "default_args": default_args(
+            execution_timeout=timedelta(minutes=timeout_minutes), **task_defaults
+        ),
+    }
+
+
 def default_args(**overrides: Any) -> dict[str, Any]:
     """Every newsmon task's defaults: the owner, retries with exponential backoff, a time
     limit, and the failure notifier."""

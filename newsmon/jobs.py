@@ -449,16 +449,7 @@ def index_documents(
     ]
     # Replayed documents belong to earlier runs' counts, so they stay out of the ledger; only
     # their URLs' stored outcomes are brought up to date, in the same write as this run's.
-    replayed_outcomes = [
-        CrawlOutcome(
-            a.url,
-            Outcome.DUPLICATE_NEAR if a.duplicate_of else Outcome.INDEXED,
-            source=a.source,
-            doc_id=a.id,
-            detail="replayed from dead letter",
-        )
-        for a in replayed
-    ]
+    replayed_outcomes = [replayed_outcome(a) for a in replayed]
     # Stored documents that this run's articles precede become their copies; their URLs'
     # outcomes follow (they belong to earlier runs' counts, like replayed documents).
     for change in run.regroups:
@@ -491,6 +482,17 @@ def index_documents(
     store.record_run(run_id, counts)
     log.info("run %s: %s", run_id, json.dumps(counts, sort_keys=True))
     return counts
+
+
+def replayed_outcome(article: Article) -> CrawlOutcome:
+    """The outcome of a document written from the dead-letter file at last."""
+    return CrawlOutcome(
+        article.url,
+        Outcome.DUPLICATE_NEAR if article.duplicate_of else Outcome.INDEXED,
+        source=article.source,
+        doc_id=article.id,
+        detail="replayed from dead letter",
+    )
 
 
 def refresh_stories(

@@ -404,21 +404,9 @@ def replay_dead_letters(landing: Path, store: Store) -> dict[str, int]:
     failed = dict(result.failed)
     write_records(path, [a for a in waiting if a.id in failed])
     replayed = [a for a in waiting if a.id not in failed]
-    from .pipeline.models import Outcome
+    from .jobs import replayed_outcome
 
-    store.record_outcomes(
-        "maintenance-replay",
-        [
-            CrawlOutcome(
-                a.url,
-                Outcome.DUPLICATE_NEAR if a.duplicate_of else Outcome.INDEXED,
-                source=a.source,
-                doc_id=a.id,
-                detail="replayed from dead letter",
-            )
-            for a in replayed
-        ],
-    )
+    store.record_outcomes("maintenance-replay", [replayed_outcome(a) for a in replayed])
     return {"waiting": len(waiting), "replayed": len(replayed), "still_refused": len(failed)}
 
 
