@@ -266,6 +266,7 @@ def process(
     # the batch: the first crawl's record is kept, unless a later crawl fetched the page the
     # first could not.
     taken: dict[str, int] = {}  # url -> the crawl that met it first
+    paged: set[str] = set()  # urls with a fetched page in the batch
     dropped: set[str] = set()
     for n, file in enumerate(files):
         summary: CrawlSummary | None = None
@@ -276,13 +277,12 @@ def process(
                 first = taken.setdefault(record.url, n)
                 if first != n:
                     dropped.add(record.url)
-                    if not isinstance(record, FetchedPage) or any(
-                        p.url == record.url for p in pages
-                    ):
+                    if not isinstance(record, FetchedPage) or record.url in paged:
                         continue
                     ledger.outcomes = [o for o in ledger.outcomes if o.url != record.url]
             if isinstance(record, FetchedPage):
                 pages.append(record)
+                paged.add(record.url)
             elif isinstance(record, CrawlOutcome):
                 ledger.record(record)
             elif isinstance(record, CrawlSummary):
@@ -372,17 +372,20 @@ def index(
     retry: RetryPlan | None = None,
     alert_channels: AlertChannels | None = None,
 ) -> dict[str, Any]:
-    """The CLI's index step: index_documents, then refresh_stories, as one run record."""
-    counts = index_documents(processed, store, run_id, retry)
-    counts.update(refresh_stories(processed, store, stories, run_id, alert_channels))
+    """The CLI's index step: index_documents, then refresh_stories, as one run record (the
+    processed file read once for both)."""
+    run = _Processed.read(processed)
+    counts = _index_documents(run, store, run_id, retry)
+    counts.update(_refresh_stories(run, store, stories, run_id, alert_channels))
     store.record_run(run_id, counts)
     return counts
 
 
 @dataclass
 class _Processed:
-    """A processed file, read back."""
+    """A processed file, read back, and the run's files beside it."""
 
+    files: RunFiles
     articles: list[Article]
     ledger: Ledger
     states: list[FeedState]
@@ -391,8 +394,9 @@ class _Processed:
     merges: list[StoryMerge]
 
     @classmethod
-    def read(cls, path: Path) -> _Processed:
-        out = cls([], Ledger(), [], None, [], [])
+    def read(cls, path: str | Path) -> _Processed:
+        path = Path(path).resolve()
+        out = cls(RunFiles(path.parent), [], Ledger(), [], None, [], [])
         for record in read_records(path):
             if isinstance(record, Article):
                 out.articles.append(record)
@@ -422,12 +426,15 @@ def index_documents(
     Documents the store still refuses after its retries go to the dead-letter file, and the
     next index step replays them first, so an engine outage loses nothing.
     """
+    return _index_documents(_Processed.read(processed), store, run_id, retry)
+
+
+def _index_documents(
+    run: _Processed, store: Store, run_id: str, retry: RetryPlan | None
+) -> dict[str, Any]:
     from .pipeline.quality import outlet_figures
 
-    processed = Path(processed).resolve()
-    files = RunFiles(processed.parent)
-    run = _Processed.read(processed)
-    ledger, articles = run.ledger, run.articles
+    files, ledger, articles = run.files, run.ledger, run.articles
     replay = {a.id: a for a in read_articles(files.dead_letter)}
     batch = dict(replay)
     batch.update({a.id: a for a in articles})  # this run's version of a document wins
@@ -506,17 +513,26 @@ def refresh_stories(
     tracked story, every tracked story's summary, the emergent stories this run touched, and
     the alerts this run's articles set off (each once). With no processed file (a refresh from
     the store alone), every emergent story is refreshed and no alert is raised."""
-    if processed is None:
+    run = _Processed.read(processed) if processed is not None else None
+    return _refresh_stories(run, store, stories, run_id, alert_channels)
+
+
+def _refresh_stories(
+    run: _Processed | None,
+    store: Store,
+    stories: list[StoryProfile],
+    run_id: str,
+    alert_channels: AlertChannels | None,
+) -> dict[str, Any]:
+    if run is None:
         articles: list[Article] = []
         merges: list[StoryMerge] = []
         failed: set[str] = set()
         left = {s["id"] for s in store.list_stories() if s.get("kind") == "emergent"}
         late = 0
     else:
-        processed = Path(processed).resolve()
-        run = _Processed.read(processed)
         articles, merges = run.articles, run.merges
-        waiting = {a.id for a in read_articles(RunFiles(processed.parent).dead_letter)}
+        waiting = {a.id for a in read_articles(run.files.dead_letter)}
         failed = {a.id for a in articles if a.id in waiting}
         late, left = _reassign_late(store, stories, articles, failed)
     members = {profile.id: store.story_articles(profile.id) for profile in stories}

@@ -39,13 +39,12 @@ from urllib.parse import urlsplit
 import yaml
 
 from .pipeline.errors import ConfigError
-from .pipeline.ledger import Ledger, Verdict
+from .pipeline.ledger import Ledger, Verdict, nothing_read
 from .pipeline.models import CrawlOutcome, CrawlSummary, FetchedPage, utc_iso, utc_now
 from .pipeline.runfiles import (
     CRAWL_FILE,
     DEAD_LETTER_FILE,
     PROCESSED_FILE,
-    RunFiles,
     read_articles,
     read_records,
     write_records,
@@ -55,7 +54,8 @@ from .pipeline.sources import validate_sources
 if TYPE_CHECKING:
     from .jobs import RetryPlan
     from .pipeline.alerts import AlertChannels
-    from .pipeline.models import StoryProfile
+    from .pipeline.models import QualityIssue, StoryProfile
+    from .pipeline.quality import QualityRules
     from .pipeline.store import Store
 
 log = logging.getLogger("newsmon.ops")
@@ -182,10 +182,11 @@ def crawl_counts(crawl_file: Path) -> dict[str, Any]:
 def judge_crawl(counts: dict[str, Any]) -> tuple[Verdict, str]:
     """A crawl that could read none of its sources (every feed refused, timed out, not
     found), or that met URLs and left no record of any, did nothing."""
-    read = counts["sources_read"] + counts["not_modified"] + counts["not_due"]
-    if read == 0:
-        reasons = ", ".join(f"{r} ({n})" for r, n in counts["rejected"].items())
-        return Verdict.NOTHING_DONE, f"no source could be read: {reasons or 'no answer'}"
+    unread = nothing_read(
+        counts["sources_read"], counts["not_modified"], counts["not_due"], counts["rejected"]
+    )
+    if unread:
+        return Verdict.NOTHING_DONE, unread
     if counts["urls_met"] and counts["pages"] + counts["outcomes"] == 0:
         return Verdict.NOTHING_DONE, (
             f"the crawler met {counts['urls_met']} URLs but left no record of any of them"
@@ -205,7 +206,6 @@ def crawl_shard(
     leaves no marker, so nothing downstream takes it) when the crawl did nothing."""
     from .jobs import crawl
 
-    files = RunFiles(run_dir)
     (run_dir / CRAWLED).unlink(missing_ok=True)  # a retry crawls the interval again
     (run_dir / INDEXED).unlink(missing_ok=True)
     shard_sources = write_shard_sources(sources_file, source_ids, run_dir / "sources.yaml")
@@ -223,7 +223,7 @@ def crawl_shard(
     )
     if verdict != Verdict.OK:
         raise NothingRead(f"{run_dir.name}: {why}: {json.dumps(counts['rejected'])}")
-    _write_json(files.run_dir / CRAWLED, counts)
+    _write_json(run_dir / CRAWLED, counts)
     return counts
 
 
@@ -259,8 +259,13 @@ def select_crawls(
     return out
 
 
+def safe_name(run_id: str) -> str:
+    """A run id as a file name part ("manual__2026-12-02T01:08:25+00:00" has colons)."""
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", run_id)
+
+
 def batch_dir(landing: Path, run_id: str) -> Path:
-    return landing / f"batch-{re.sub(r'[^A-Za-z0-9_.-]+', '_', run_id)}"
+    return landing / f"batch-{safe_name(run_id)}"
 
 
 def process_batch(
@@ -369,11 +374,10 @@ def apply_retention(landing: Path, rules: Retention, now: datetime | None = None
     for path in sorted(landing.iterdir()):
         if not path.is_dir():
             continue
-        if _CRAWL_DIR.match(path.name):
-            start = interval_of(path)
-            indexed = (path / INDEXED).is_file()
-            if start is None or not indexed:
-                done["kept_not_indexed"] += start is not None and start < body_cut
+        start = interval_of(path)
+        if start is not None:  # a crawl folder
+            if not (path / INDEXED).is_file():
+                done["kept_not_indexed"] += start < body_cut
                 continue
             if start < keep_cut:
                 shutil.rmtree(path)
@@ -386,9 +390,8 @@ def apply_retention(landing: Path, rules: Retention, now: datetime | None = None
                 (path / BODIES_REMOVED).write_text(utc_now(), encoding="utf-8")
                 done["crawl_folders_stripped"] += 1
         elif path.name.startswith("batch-"):
-            marker = read_marker(path / STORIES) or {}
-            at = marker.get("at")
-            if at and datetime.fromisoformat(str(at).replace("Z", "+00:00")) < keep_cut:
+            at = (read_marker(path / STORIES) or {}).get("at")  # utc_iso: compares as text
+            if at and str(at) < utc_iso(keep_cut):
                 shutil.rmtree(path)
                 done["batch_folders_removed"] += 1
     return dict(done)
@@ -415,8 +418,8 @@ def data_quality(
     now: datetime | None = None,
     recent_hours: float = 24.0,
     history_days: float = 14.0,
-    rules: Any = None,
-) -> tuple[list[Any], dict[str, Any]]:
+    rules: QualityRules | None = None,
+) -> tuple[list[QualityIssue], dict[str, Any]]:
     """Each outlet's recent runs against its own history before them
     (newsmon.pipeline.quality)."""
     from .pipeline.quality import check_outlets

@@ -80,6 +80,17 @@ class Verdict(IntEnum):
     INTERRUPTED = 130  # SIGINT / SIGTERM
 
 
+def nothing_read(
+    sources_read: int, not_modified: int, not_due: int, rejected: dict[str, int]
+) -> str:
+    """Why no source could be read, or "" when one was. A feed not due (adaptive polling)
+    was accounted for by an earlier run's read of it; one that answered 304 was read."""
+    if sources_read + not_modified + not_due:
+        return ""
+    reasons = ", ".join(f"{r} ({n})" for r, n in rejected.items())
+    return f"no source could be read: {reasons or 'no answer'}"
+
+
 def judge(counts: dict[str, Any]) -> tuple[Verdict, str]:
     """The verdict on a run's counts, with the reason in words."""
     met, outcomes = counts["fetched"], counts["outcomes"]
@@ -87,11 +98,14 @@ def judge(counts: dict[str, Any]) -> tuple[Verdict, str]:
         return Verdict.NOTHING_DONE, (
             f"the crawler met {met} URLs but no outcome was recorded for any of them"
         )
-    # A feed not due (adaptive polling) was accounted for by an earlier run's read of it.
-    read = counts["sources_read"] + counts["not_modified"] + counts["skipped"].get("not_due", 0)
-    if read == 0 and outcomes:
-        reasons = ", ".join(f"{r} ({n})" for r, n in counts["rejected"].items())
-        return Verdict.NOTHING_DONE, f"no source could be read: {reasons or 'no answer'}"
+    unread = nothing_read(
+        counts["sources_read"],
+        counts["not_modified"],
+        counts["skipped"].get("not_due", 0),
+        counts["rejected"],
+    )
+    if unread and outcomes:
+        return Verdict.NOTHING_DONE, unread
     if not counts["adds_up"]:
         if met is None:
             return Verdict.COUNTS_DO_NOT_ADD_UP, (
