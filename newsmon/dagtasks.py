@@ -20,7 +20,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -55,42 +54,31 @@ SETTINGS = (
 )
 
 
-def dag_defaults(timeout_minutes: float, **task_defaults: Any) -> dict[str, Any]:
+def dag_defaults(timeout_minutes: float) -> dict[str, Any]:
     """What every newsmon DAG shares: a fixed start date, no catch-up (a missed crawl
     interval cannot be crawled later: the feeds have moved on; reprocess instead), one run at
-    a time (batches follow each other), and the task defaults with this time limit."""
+    a time (batches follow each other), and every task's defaults: the owner, retries with
+    exponential backoff, this time limit, and the failure notifier."""
     from datetime import timedelta
 
     import pendulum
+
+    from .notifiers import TaskFailureNotifier
 
     return {
         "start_date": pendulum.datetime(2025, 1, 1, tz="UTC"),
         "catchup": False,
         "max_active_runs": 1,
-        "default_args": default_args(
-            execution_timeout=timedelta(minutes=timeout_minutes), **task_defaults
-        ),
+        "default_args": {
+            "owner": "newsmon",
+            "retries": 2,
+            "retry_delay": timedelta(minutes=1),
+            "retry_exponential_backoff": True,
+            "max_retry_delay": timedelta(minutes=30),
+            "execution_timeout": timedelta(minutes=timeout_minutes),
+            "on_failure_callback": [TaskFailureNotifier()],
+        },
     }
-
-
-def default_args(**overrides: Any) -> dict[str, Any]:
-    """Every newsmon task's defaults: the owner, retries with exponential backoff, a time
-    limit, and the failure notifier."""
-    from datetime import timedelta
-
-    from .notifiers import TaskFailureNotifier
-
-    args: dict[str, Any] = {
-        "owner": "newsmon",
-        "retries": 2,
-        "retry_delay": timedelta(minutes=1),
-        "retry_exponential_backoff": True,
-        "max_retry_delay": timedelta(minutes=30),
-        "execution_timeout": timedelta(hours=1),
-        "on_failure_callback": [TaskFailureNotifier()],
-    }
-    args.update(overrides)
-    return args
 
 
 def crawl_schedule() -> Any:
@@ -183,7 +171,22 @@ def resolve_settings(context: dict[str, Any]) -> Settings:
 
 
 def _run_id(context: dict[str, Any]) -> str:
-    return re.sub(r"[^A-Za-z0-9_.-]+", "_", str(context["run_id"]))
+    from .ops import safe_name
+
+    return safe_name(str(context["run_id"]))
+
+
+@contextmanager
+def config_errors_fail() -> Iterator[None]:
+    """A configuration error inside fails the task at once, without retries."""
+    from airflow.sdk.exceptions import AirflowFailException
+
+    from .pipeline.errors import ConfigError
+
+    try:
+        yield
+    except ConfigError as exc:
+        raise AirflowFailException(f"configuration error: {exc}") from exc
 
 
 @contextmanager
@@ -192,25 +195,19 @@ def job_inputs(
 ) -> Iterator[tuple[dict[str, Any], Settings, Store, list[StoryProfile]]]:
     """(context, settings, store, story profiles) for one task. Configuration errors fail the
     task without retries; the store is closed afterwards."""
-    from airflow.sdk.exceptions import AirflowFailException
-
-    from .pipeline.errors import ConfigError
     from .pipeline.stories import load_stories
 
     context = _context()
     settings = resolve_settings(context)
-    try:
+    with config_errors_fail():
         settings.check_inputs()
         stories = (
             load_stories(settings.seeds, spacy_model=settings.spacy_model) if load_seeds else []
         )
-    except ConfigError as exc:
-        raise AirflowFailException(f"configuration error: {exc}") from exc
     store = settings.open_store()
     try:
-        yield context, settings, store, stories
-    except ConfigError as exc:
-        raise AirflowFailException(f"configuration error: {exc}") from exc
+        with config_errors_fail():
+            yield context, settings, store, stories
     finally:
         store.close()
 
@@ -241,7 +238,8 @@ def plan_shards() -> list[dict[str, Any]]:
     """The sources in shards by host; one mapped crawl task each."""
     from .ops import plan_shards as plan
 
-    with job_inputs(load_seeds=False) as (_context, settings, _store, _stories):
+    settings = resolve_settings(_context())  # no store: planning only reads the sources
+    with config_errors_fail():
         groups = plan(settings.sources, settings.crawl_shards)
     log.info("%d shards: %s", len(groups), json.dumps(groups))
     return [{"shard": i, "shards": len(groups), "sources": ids} for i, ids in enumerate(groups)]
@@ -364,7 +362,9 @@ def refresh_stories() -> dict[str, Any]:
             # Alerts are kept in the store here and delivered by the notifiers.
             result = refresh_batch_stories(batch, store, stories, run_id, alert_channels=None)
             done.append({"batch": batch.name, **result})
-        alerts = store.list_alerts(limit=1000)
+        raised = sum(d["alerts"]["raised"] for d in done)
+        # The newest alerts are this run's: as many as it raised (none: nothing to ask for).
+        alerts = store.list_alerts(limit=raised) if raised else []
     new = [a for a in alerts if a.get("run_id") == run_id]
     return {"batches": done, "alerts": new}
 
@@ -442,7 +442,7 @@ def _listed(value: Any) -> list[str]:
 def reprocess_plan() -> dict[str, Any]:
     """What a reprocess takes: the stored crawls of the date range (stage process), the
     batches that took them (stage index), or nothing but the store (stage stories)."""
-    from .ops import BODIES_REMOVED, INDEXED, crawl_dirs, read_marker, select_crawls
+    from .ops import BODIES_REMOVED, INDEXED, read_marker, select_crawls
 
     context = _context()
     settings = resolve_settings(context)
@@ -465,13 +465,8 @@ def reprocess_plan() -> dict[str, Any]:
         if not plan["crawls"]:
             _fail(f"no stored crawl with page bodies in the range ({len(crawls)} crawls)")
     elif stage == "index":
-        taken = {p.name for p in crawls}
-        batches = set()
-        for crawl in crawl_dirs(settings.landing):
-            marker = read_marker(crawl / INDEXED)
-            if crawl.name in taken and marker:
-                batches.add(str(settings.landing / marker["batch"]))
-        plan["batches"] = sorted(batches)
+        markers = [read_marker(p / INDEXED) for p in crawls]
+        plan["batches"] = sorted({str(settings.landing / m["batch"]) for m in markers if m})
         if not plan["batches"]:
             _fail("no indexed batch took a crawl of the range")
     log.info("reprocess plan: %s", json.dumps(plan))

@@ -49,6 +49,7 @@ class LocalAirflow:
         self.port = port
         self.url = f"http://127.0.0.1:{port}"
         self.procs: list[subprocess.Popen[bytes]] = []
+        self._token: str | None = None
         self.log_dir = log_dir or self.home / "logs" / "components"
         secret_file = self.home / "secrets.json"
         self.home.mkdir(parents=True, exist_ok=True)
@@ -133,6 +134,12 @@ class LocalAirflow:
     # -- the REST API, as an ops script would use it --------------------------------------------
 
     def token(self) -> str:
+        """A bearer token for the REST API, asked for once per instance."""
+        if self._token is None:
+            self._token = self._new_token()
+        return self._token
+
+    def _new_token(self) -> str:
         body = json.dumps({"username": "admin", "password": self.password}).encode()
         request = urllib.request.Request(
             f"{self.url}/auth/token", body, {"Content-Type": "application/json"}, method="POST"
