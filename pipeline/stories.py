@@ -59,6 +59,10 @@ EVOLVE_WEIGHT = 0.5  # the members' centroid against the seed's 1.0
 EVOLVE_MEMBERS = 20  # the most recent confident members that make the centroid
 CONFIDENT = 1.2  # a member counts for evolution at this multiple of the threshold
 ANCHORS = 3  # the story's heaviest entities: an article names two of them in one sentence
+# ... of its lead: the title and the first two sentences. News puts who did what to whom there;
+# the same names together further down are background. (The labelled set scores the same for
+# any lead of 2 or more; the look-alike in tests/pipeline/test_stories.py needs at most 3.)
+LEAD_SENTENCES = 3
 ANCHOR_FALLBACK = 0.7  # or one in its title, with text this similar (of TERMS_SATURATION)
 EMERGENT_JOIN = 0.5  # the least similarity to an emergent story to join it
 EMERGENT_MERGE = 0.6  # two emergent stories this similar are one
@@ -332,11 +336,12 @@ class ArticleText:
         text = f"{self.article.title}\n{self.article.text}"
         return [(fold(part), _unaccent(part)) for part in _SENTENCE.split(text)]
 
-    def sentences_with(self, forms: EntityForms) -> set[int]:
+    def sentences_with(self, forms: EntityForms, first: int | None = None) -> set[int]:
+        """The sentences (0 is the title) that name the entity, of the first `first`."""
         lang = self.article.language
         return {
             n
-            for n, (folded, cased) in enumerate(self.sentences)
+            for n, (folded, cased) in enumerate(self.sentences[:first])
             if forms.search(folded, cased, lang)
         }
 
@@ -441,10 +446,11 @@ class TrackedStory:
 
     def _anchored(self, text: ArticleText, found: list[bool], similarity: float) -> bool:
         """Whether the article is about the story's heaviest entities together: two of them
-        named in one sentence (or the title), or one in the title of an article whose words
-        are the story's. The same countries in different sentences ("Putin thanked North
-        Korea ..." in a story about Russian engineers), or in the margin of a story about
-        something else, are another story."""
+        named in one sentence of the lead (or the title), or one in the title of an article
+        whose words are the story's. The same countries in different sentences, together only
+        in the background ("Putin thanked North Korea last year ..." at the end of a story
+        about Russian engineers), or in the margin of a story about something else, are
+        another story."""
         anchors = [
             forms
             for (_, forms), hit in zip(self.entity_forms[:ANCHORS], found, strict=False)
@@ -454,7 +460,7 @@ class TrackedStory:
             return bool(anchors) or not self.entity_forms
         if len(anchors) < 2:
             return False
-        where = [text.sentences_with(forms) for forms in anchors]
+        where = [text.sentences_with(forms, LEAD_SENTENCES) for forms in anchors]
         if any(a & b for a, b in itertools.combinations(where, 2)):
             return True
         return similarity >= ANCHOR_FALLBACK and any(0 in w for w in where)

@@ -149,24 +149,30 @@ def test_the_same_countries_in_another_story_stay_out(stories):
     assert score(SOUTH_KOREAN_DEMINERS, profile) == 0.0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known limit: North Korea and Russia are named in one sentence ('Putin thanked "
-    "North Korea ... by Russian troops alone'); telling who sends whom needs the parse",
+KURSK_BRIDGES_LEAD = (
+    "Russia has sent military engineers to rebuild bridges in the Kursk region destroyed "
+    "during the fighting, the defence ministry said. Construction crews and sappers are "
+    "clearing debris."
 )
+PUTIN_THANKED = (
+    "President Vladimir Putin thanked North Korea last year for its support, but officials "
+    "said the reconstruction was carried out by Russian troops alone."
+)
+
+
 def test_russian_engineers_who_thank_north_korea_stay_out(stories):
     (profile,) = stories
+    # North Korea and Russia named together, but only in the background after the lead.
     kursk_bridges = Article(
         title="Russia sends military engineers to rebuild Kursk bridges",
-        text="Russia has sent military engineers to rebuild bridges in the Kursk region "
-        "destroyed during the fighting, the defence ministry said. Construction crews and "
-        "sappers are clearing debris. President Vladimir Putin thanked North Korea last year "
-        "for its support, but officials said the reconstruction was carried out by Russian "
-        "troops alone.",
+        text=f"{KURSK_BRIDGES_LEAD} {PUTIN_THANKED}",
         language="en",
         **BARE,
     )
     assert score(kursk_bridges, profile) < profile.threshold
+    # The same sentences with the two countries together in the lead: the story's.
+    in_the_lead = replace(kursk_bridges, text=f"{PUTIN_THANKED} {KURSK_BRIDGES_LEAD}")
+    assert score(in_the_lead, profile) >= profile.threshold
 
 
 def test_a_quiet_storys_pull_decays_with_time(stories):
