@@ -128,6 +128,19 @@ def test_an_organisations_descriptor_outvotes_the_other_mentions():
     assert _labels(resolve_labels(mentions[1:2], "", None)) == {"Veltrix": "GPE"}
 
 
+def test_a_facility_that_speaks_is_its_operator():
+    speaks = [
+        ("Brussels Airport", "FAC", "\n", "said it expected to"),
+        ("Brussels Airport", "FAC", "at", ", passengers queued"),
+    ]
+    assert _labels(resolve_labels(speaks, "", None)) == {"Brussels Airport": "ORG"}
+    # A facility named as a place, and a country that speaks (its government), stay as they are.
+    assert _labels(resolve_labels(speaks[1:], "", None)) == {"Brussels Airport": "FAC"}
+    assert _labels(resolve_labels([("Chile", "GPE", "", "said on monday")], "", None)) == {
+        "Chile": "GPE"
+    }
+
+
 def test_a_surname_alone_is_the_person_and_a_capitalised_common_word_is_nobody():
     text = "William Ruto spoke. Protesters booed Ruto. Measles is back; measles spreads."
     mentions = [("William Ruto", "PERSON", "", ""), ("Measles", "PERSON", "", "is back")]
