@@ -7,10 +7,15 @@ agency wins a tie, so a syndicated copy points at the wire story it was made fro
 
 from __future__ import annotations
 
+import itertools
 import logging
-from collections import defaultdict
-from collections.abc import Iterable, Iterator
+import pickle
+import tempfile
+from array import array
+from collections import OrderedDict, defaultdict
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import Any, Protocol
 
 from . import minhash
@@ -19,6 +24,9 @@ from .models import Article, CrawlOutcome, Outcome, Regroup
 
 log = logging.getLogger(__name__)
 
+SORT_IN_MEMORY = 5_000  # articles sorted in memory; a larger batch is sorted on disk
+LOOKUP_BATCH = 500  # articles whose stored text hashes are asked for at once
+SEEN_LIMIT = 20_000  # the batch's kept documents remembered for matching (the store has all)
 NEAR_THRESHOLD = 0.5  # estimated Jaccard over 4-word shingles; wire copies with a new
 # headline, a cut paragraph and an added line score 0.6 to 0.9
 
@@ -59,19 +67,51 @@ def _record_duplicate(
     )
 
 
+@dataclass(slots=True)
+class _Kept:
+    """What dedupe remembers of a kept document: enough to match later articles against."""
+
+    source: str
+    duplicate_of: str | None
+    content_hash: str
+    minhash: array[int]
+    bands: list[str]
+
+
 @dataclass
 class _Seen:
-    """What a batch has kept so far: its documents by id, text hash and band key."""
+    """What a batch has kept so far, by id, text hash and band key: the most recent `limit`
+    kept documents, without their text, so that memory does not grow with the batch.
+    Copies are published close to their original, and older documents are the store's."""
 
-    by_id: dict[str, Article] = field(default_factory=dict)
+    limit: int
+    by_id: OrderedDict[str, _Kept] = field(default_factory=OrderedDict)
     by_hash: dict[str, str] = field(default_factory=dict)
-    by_band: dict[str, list[Article]] = field(default_factory=lambda: defaultdict(list))
+    by_band: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
 
     def keep(self, article: Article) -> None:
-        self.by_id[article.id] = article
+        self.by_id[article.id] = _Kept(
+            article.source,
+            article.duplicate_of,
+            article.content_hash,
+            array("q", article.minhash),
+            article.minhash_bands,
+        )
         self.by_hash[article.content_hash] = article.id
         for band in article.minhash_bands:
-            self.by_band[band].append(article)
+            self.by_band[band].append(article.id)
+        while len(self.by_id) > self.limit:
+            self._forget()
+
+    def _forget(self) -> None:
+        doc_id, kept = self.by_id.popitem(last=False)
+        for band in kept.bands:
+            ids = self.by_band[band]
+            ids.remove(doc_id)
+            if not ids:
+                del self.by_band[band]
+        if self.by_hash.get(kept.content_hash) == doc_id:
+            del self.by_hash[kept.content_hash]
 
 
 def sign(article: Article) -> Article:
@@ -110,23 +150,61 @@ def dedupe(
     ledger: Ledger,
     threshold: float = NEAR_THRESHOLD,
     regroups: list[Regroup] | None = None,
+    remember: int = SEEN_LIMIT,
 ) -> Iterator[Article]:
     """Articles to store, originals first; every other fate goes to the ledger, and stored
     documents that an article turns out to precede go to `regroups`."""
     regroups = regroups if regroups is not None else []
-    batch = sorted(articles, key=_order)
-    stored_hashes = store.content_hashes([a.id for a in batch])
-    seen = _Seen()
-    kept: list[Article] = []
-    for article in batch:
-        try:
-            if _is_new(article, seen, stored_hashes, store, ledger, threshold, regroups):
-                seen.keep(article)
-                kept.append(article)
-        except Exception as exc:  # one bad article must not stop the run: it is recorded
-            log.exception("dedupe failed for %s", article.url)
-            ledger.fail(article.url, "dedupe", exc, source=article.source)
-    yield from kept
+    seen = _Seen(limit=remember)
+    # A kept article waits until the next one is of another page: its twins (the same page
+    # under another URL) sort right after it, and add their URLs to it.
+    waiting: list[Article] = []
+    page: tuple[str, bool, str] | None = None
+    for chunk in _chunks(in_order(articles), LOOKUP_BATCH):
+        stored_hashes = store.content_hashes([a.id for a in chunk])  # one request a chunk
+        for article in chunk:
+            here = _order(article)[:3]
+            if here != page:
+                yield from waiting
+                waiting.clear()
+                page = here
+            try:
+                stored = stored_hashes.get(article.id)
+                twin_of = next((w for w in waiting if w.id == article.id), None)
+                if _is_new(article, seen, stored, twin_of, store, ledger, threshold, regroups):
+                    seen.keep(article)
+                    waiting.append(article)
+            except Exception as exc:  # one bad article must not stop the run: it is recorded
+                log.exception("dedupe failed for %s", article.url)
+                ledger.fail(article.url, "dedupe", exc, source=article.source)
+    yield from waiting
+
+
+def _chunks(items: Iterable[Article], size: int) -> Iterator[list[Article]]:
+    it = iter(items)
+    while chunk := list(islice(it, size)):
+        yield chunk
+
+
+def in_order(articles: Iterable[Article], in_memory: int = SORT_IN_MEMORY) -> Iterator[Article]:
+    """The articles in the order originals are chosen by. Up to `in_memory` articles are
+    sorted in memory; past that, they go to a temporary file, and only their sort keys and
+    places stay in memory, so a batch of any size sorts in bounded memory."""
+    it = iter(articles)
+    head = list(islice(it, in_memory))
+    if len(head) < in_memory:
+        yield from sorted(head, key=_order)
+        return
+    with tempfile.TemporaryFile() as spill:
+        keys: list[tuple[tuple[str, bool, str, bool, str], int]] = []
+        for article in itertools.chain(head, it):
+            keys.append((_order(article), spill.tell()))
+            pickle.dump(article, spill, protocol=pickle.HIGHEST_PROTOCOL)
+        del head
+        keys.sort()
+        for _, offset in keys:
+            spill.seek(offset)
+            yield pickle.load(spill)
 
 
 def _precedes(article: Article, doc: dict[str, Any] | None) -> bool:
@@ -143,7 +221,8 @@ def _precedes(article: Article, doc: dict[str, Any] | None) -> bool:
 def _is_new(
     article: Article,
     seen: _Seen,
-    stored_hashes: dict[str, str],
+    stored_hash: str | None,
+    twin_of: Article | None,
     store: DuplicateLookup,
     ledger: Ledger,
     threshold: float,
@@ -152,13 +231,14 @@ def _is_new(
     """Whether the article is to be stored (an original or a near copy); its fate otherwise
     goes to the ledger."""
     if article.id in seen.by_id:  # AMP and tracking-parameter twins
-        original = seen.by_id[article.id]
-        for url in [article.url, *article.alternate_urls]:
-            if url not in original.alternate_urls and url != original.canonical_url:
-                original.alternate_urls.append(url)
+        # twin_of is None when the original has been passed on (a twin dated otherwise, rare)
+        if twin_of is not None:
+            for url in [article.url, *article.alternate_urls]:
+                if url not in twin_of.alternate_urls and url != twin_of.canonical_url:
+                    twin_of.alternate_urls.append(url)
         _record_duplicate(ledger, article, Outcome.DUPLICATE_EXACT, article.id)
         return False
-    if stored_hashes.get(article.id) == article.content_hash:
+    if stored_hash == article.content_hash:
         ledger.record(
             CrawlOutcome(article.url, Outcome.UNCHANGED, source=article.source, doc_id=article.id)
         )
@@ -188,10 +268,11 @@ def _is_new(
     best, best_score = None, 0.0
     # One candidate once, however many bands it shares: the batch's own first, then the
     # store's (a document of this batch may be stored from an earlier run as well).
-    candidates: dict[str, tuple[str | None, list[int]]] = {}
+    candidates: dict[str, tuple[str | None, Sequence[int]]] = {}
     for band in article.minhash_bands:
-        for kept in seen.by_band.get(band, ()):
-            candidates.setdefault(kept.id, (kept.duplicate_of, kept.minhash))
+        for kept_id in seen.by_band.get(band, ()):
+            kept = seen.by_id[kept_id]
+            candidates.setdefault(kept_id, (kept.duplicate_of, kept.minhash))
     for doc in store.near_candidates(article.minhash_bands):
         candidates.setdefault(doc["id"], (doc.get("duplicate_of"), doc["minhash"]))
     removed = {r.old for r in regroups if r.exact}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -101,7 +102,7 @@ def band_keys(sig: list[int]) -> list[str]:
     return keys
 
 
-def similarity(a: list[int], b: list[int]) -> float:
+def similarity(a: Sequence[int], b: Sequence[int]) -> float:
     """Estimated Jaccard similarity of the two texts' shingle sets."""
     if not a or not b or len(a) != len(b):
         return 0.0

@@ -278,3 +278,32 @@ def test_at_a_few_thousand_articles_no_unrelated_article_is_flagged(store):
     found = {i for i, original in planted_of.items() if flagged.get(i) == original}
     assert wrongly == set()
     assert len(found) / len(planted_of) >= 0.95
+
+
+def test_a_batch_larger_than_memory_sorts_on_disk_in_the_same_order(site):
+    from newsmon.pipeline.dedupe import _order, in_order
+
+    batch = [_article(a, a.outlet) for a in reversed(site.articles)]
+    in_memory = list(in_order(batch))
+    on_disk = list(in_order(batch, in_memory=3))  # all but 2 of them through the spill file
+    assert [a.url for a in on_disk] == [a.url for a in in_memory]
+    assert [a.url for a in in_memory] == [a.url for a in sorted(batch, key=_order)]
+    assert on_disk[0] is not in_memory[0] and on_disk == in_memory  # read back, field by field
+
+
+def test_the_batch_remembers_its_latest_kept_documents_only(site, store):
+    copy = next(a for a in site.articles if a.copy_of)
+    original = next(a for a in site.articles if a.id == copy.copy_of)
+    others = [a for a in site.articles if not a.copy_of and a is not original][:2]
+    # The copy comes after its original and 2 other originals, in publication order.
+    def batch():
+        made = [_article(a, a.outlet) for a in [original, *others, copy]]
+        for n, article in enumerate(made):
+            article.published_at = f"2025-09-01T0{n}:00:00Z"
+        return made
+
+    found = [a.duplicate_of for a in dedupe(batch(), store, Ledger(), remember=3)]
+    assert found == [None, None, None, batch()[0].id]
+    # With room for two, the original is forgotten by the time its copy comes: the bound holds.
+    found = [a.duplicate_of for a in dedupe(batch(), store, Ledger(), remember=2)]
+    assert found == [None, None, None, None]
