@@ -188,6 +188,7 @@ def _job(args: argparse.Namespace, settings: Settings, out: Console, err: Consol
                 run_id,
                 progress=progress,
                 spacy_model=settings.spacy_model,
+                workers=settings.workers,
                 retry=settings.retry_plan,
                 alert_channels=settings.alert_channels,
             )

@@ -43,6 +43,7 @@ SETTINGS = (
     "store",
     "landing",
     "spacy_model",
+    "workers",
     "crawl_shards",
     "retention_body_days",
     "retention_keep_days",
@@ -317,7 +318,12 @@ def process_batch(crawls: list[str]) -> str:
     with job_inputs() as (context, settings, store, stories):
         out = batch_dir(settings.landing, _run_id(context))
         processed = process(
-            [Path(c) for c in crawls], store, stories, out, spacy_model=settings.spacy_model
+            [Path(c) for c in crawls],
+            store,
+            stories,
+            out,
+            spacy_model=settings.spacy_model,
+            workers=settings.workers,
         )
     return str(processed.parent)
 
@@ -490,6 +496,7 @@ def reprocess_process(plan: dict[str, Any]) -> dict[str, Any]:
             out,
             spacy_model=settings.spacy_model,
             sources=sources,
+            workers=settings.workers,
         )
     return {**plan, "batches": [str(out)]}
 

@@ -15,7 +15,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -240,13 +240,16 @@ def process(
     spacy_model: str | None = None,
     out_dir: str | Path | None = None,
     sources: set[str] | None = None,
+    workers: int | None = None,
 ) -> Path:
     """Extract, canonicalize, dedupe, enrich and assign stories; write processed.jsonl.
 
     `landing` is one crawl file or several (the shards of a scheduled crawl, processed as one
     batch so that copies across shards are found); their crawl summaries become one. The file
     goes to `out_dir` (default: the crawl file's folder). `sources`, when given, keeps only
-    those outlets' records (a reprocess of some outlets), and the URLs met are then theirs."""
+    those outlets' records (a reprocess of some outlets), and the URLs met are then theirs.
+    Extraction and enrichment run in `workers` processes (default: one per core, with the
+    model `spacy_model`); a pipeline given as `nlp` is used here, without workers."""
     from .pipeline.process import process_pages
 
     files = [Path(f).resolve() for f in (landing if isinstance(landing, list) else [landing])]
@@ -259,18 +262,20 @@ def process(
                 "write to this landing folder?)"
             )
     ledger = Ledger()
-    pages: list[FetchedPage] = []
     carried: list[FeedState | CrawlSummary] = []
     summaries: list[CrawlSummary] = []
     # A URL that two crawls of one batch met (listed by outlets on two shards) is met once in
     # the batch: the first crawl's record is kept, unless a later crawl fetched the page the
-    # first could not.
+    # first could not. This first pass keeps no page body: it notes which pages to read, and
+    # the second pass streams them, so memory does not grow with the crawl.
     taken: dict[str, int] = {}  # url -> the crawl that met it first
     paged: set[str] = set()  # urls with a fetched page in the batch
     dropped: set[str] = set()
+    wanted: list[set[int]] = []  # per crawl file: the record numbers of the pages to process
     for n, file in enumerate(files):
         summary: CrawlSummary | None = None
-        for record in read_records(file):
+        wanted.append(set())
+        for line, record in enumerate(read_records(file)):
             if isinstance(record, FetchedPage | CrawlOutcome):
                 if sources is not None and record.source not in sources:
                     continue
@@ -281,7 +286,7 @@ def process(
                         continue
                     ledger.outcomes = [o for o in ledger.outcomes if o.url != record.url]
             if isinstance(record, FetchedPage):
-                pages.append(record)
+                wanted[n].add(line)
                 paged.add(record.url)
             elif isinstance(record, CrawlOutcome):
                 ledger.record(record)
@@ -296,45 +301,59 @@ def process(
     if merged.urls_met is not None:
         merged.urls_met -= len(dropped)
     if sources is not None and merged.urls_met is not None:
-        merged.urls_met = len({p.url for p in pages} | {o.url for o in ledger.outcomes})
+        merged.urls_met = len(paged | {o.url for o in ledger.outcomes})
     carried.append(merged)
-    if pages and nlp is None:
-        from .pipeline.enrich import load_nlp
+    total = len(paged)
 
-        nlp = load_nlp(spacy_model)
+    def pages() -> Iterator[FetchedPage]:
+        for n, file in enumerate(files):
+            for line, record in enumerate(read_records(file)):
+                if line in wanted[n] and isinstance(record, FetchedPage):
+                    yield record
+
     done = {"pages": 0, "articles": 0}
 
     def on_page(_: FetchedPage) -> None:
         done["pages"] += 1
         if progress:
-            progress("extract", done["pages"], len(pages))
+            progress("extract", done["pages"], total)
 
     def on_article(_: Article) -> None:
         done["articles"] += 1
         if progress:
             progress("enrich", done["articles"], None)
 
+    from .pipeline.parallel import Workers, worker_count
+
     regroups: list[Regroup] = []
-    tracker = story_tracker(store, stories) if pages else None
-    articles = list(
-        process_pages(
-            pages,
+    tracker = story_tracker(store, stories) if total else None
+    kept: set[str] = set()
+    out = (Path(out_dir).resolve() if out_dir else files[0].parent) / PROCESSED_FILE
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with Workers(worker_count(workers), spacy_model, nlp=nlp) as pool:
+        articles = process_pages(
+            pages(),
             store,
             stories,
             ledger,
-            nlp=nlp,
             on_page=on_page,
             on_article=on_article,
             regroups=regroups,
             tracker=tracker,
+            workers=pool,
         )
-    )
-    kept = {a.id for a in articles}  # a new original that a later stage rejected regroups none
-    regroups = [r for r in regroups if r.new in kept]
-    merges = tracker.merges if tracker else []
-    out = (Path(out_dir).resolve() if out_dir else files[0].parent) / PROCESSED_FILE
-    out.parent.mkdir(parents=True, exist_ok=True)
-    write_records(out, [*articles, *ledger.outcomes, *carried, *regroups, *merges])
+
+        def records() -> Iterator[Any]:
+            for article in articles:
+                kept.add(article.id)
+                yield article
+            # a new original that a later stage rejected regroups none
+            yield from ledger.outcomes
+            yield from carried
+            yield from (r for r in regroups if r.new in kept)
+            yield from tracker.merges if tracker else []
+
+        write_records(out, records())
     return out
 
 
@@ -758,6 +777,7 @@ def run_all(
     run_id: str,
     progress: Progress | None = None,
     spacy_model: str | None = None,
+    workers: int | None = None,
     retry: RetryPlan | None = None,
     stop: Callable[[int], bool] | None = None,
     alert_channels: AlertChannels | None = None,
@@ -766,7 +786,9 @@ def run_all(
     indexes what landed, as an incomplete crawl, then lets the interruption go on."""
 
     def process_and_index(landing: Path, progress: Progress | None) -> dict[str, Any]:
-        processed = process(landing, store, stories, progress, spacy_model=spacy_model)
+        processed = process(
+            landing, store, stories, progress, spacy_model=spacy_model, workers=workers
+        )
         return index(processed, store, stories, run_id, retry, alert_channels)
 
     try:

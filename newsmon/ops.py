@@ -275,6 +275,7 @@ def process_batch(
     out: Path,
     spacy_model: str | None = None,
     sources: set[str] | None = None,
+    workers: int | None = None,
 ) -> Path:
     """The crawls as one batch (copies across shards found): processed.jsonl in `out`."""
     from .jobs import process
@@ -289,7 +290,15 @@ def process_batch(
         {"crawls": [str(p) for p in crawls], "sources": sorted(sources) if sources else None},
     )
     files = [p / CRAWL_FILE for p in crawls]
-    return process(files, store, stories, spacy_model=spacy_model, out_dir=out, sources=sources)
+    return process(
+        files,
+        store,
+        stories,
+        spacy_model=spacy_model,
+        out_dir=out,
+        sources=sources,
+        workers=workers,
+    )
 
 
 def index_batch(

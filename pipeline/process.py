@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 import logging
+from collections import OrderedDict, deque
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, TypeVar
 
-from .canonical import canonicalize_article
 from .dedupe import DuplicateLookup, dedupe
-from .enrich import enrich_article
-from .extract import extract
+from .enrich import inherit
 from .ledger import Ledger
 from .models import Article, FetchedPage, Regroup, StoryProfile
+from .parallel import Step, Workers, batched, enrich_step, extract_step
 from .stories import StoryTracker
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+INHERIT_CACHE = 10_000  # enriched articles remembered for their republications in the run
 
 
 def _tap(items: Iterable[T], callback: Callable[[T], None] | None) -> Iterator[T]:
@@ -36,16 +37,74 @@ def process_pages(
     on_article: Callable[[Article], None] | None = None,
     regroups: list[Regroup] | None = None,
     tracker: StoryTracker | None = None,
+    workers: Workers | None = None,
 ) -> Iterator[Article]:
     """The stages in a row. `tracker` carries the stories' state (their members so far, the
-    emergent stories); without one, tracked stories are scored against their seeds alone."""
+    emergent stories); without one, tracked stories are scored against their seeds alone.
+    `workers` run extraction and enrichment in other processes (with their own model);
+    without them, both run here, with `nlp` (None: no named entities)."""
     tracker = tracker or StoryTracker(stories)
-    articles = extract(_tap(pages, on_page), ledger)
-    articles = _each("canonicalize", canonicalize_article, articles, ledger)
+    workers = workers or Workers(1, entities=nlp is not None, nlp=nlp)
+    extracted = workers.map(extract_step, batched(_tap(pages, on_page), workers.batch))
+    articles = _merged(extracted, ledger)
     articles = dedupe(articles, store, ledger, regroups=regroups)
-    articles = _each("enrich", lambda a: enrich_article(a, nlp), articles, ledger)
+    articles = _enriched(articles, workers, ledger)
     articles = _each("assign", tracker.assign, articles, ledger)
     return _tap(articles, on_article)
+
+
+def _merged(steps: Iterable[Step], ledger: Ledger, replace: bool = False) -> Iterator[Article]:
+    for articles, outcomes in steps:
+        for outcome in outcomes:
+            (ledger.replace if replace else ledger.record)(outcome)
+        yield from articles
+
+
+def _enriched(articles: Iterable[Article], workers: Workers, ledger: Ledger) -> Iterator[Article]:
+    """Enrichment in batches, in order. A republication (the same title and text as an
+    article enriched earlier in the run) is not read again: enrichment depends on the title
+    and text alone, so it takes that article's fields, exactly what reading it would give."""
+    given: OrderedDict[tuple[str, str], Article] = OrderedDict()  # (title, hash) -> enriched
+    asked: set[tuple[str, str]] = set()
+    batches: deque[tuple[list[Article], set[str]]] = deque()  # each batch, and the ids sent
+
+    def to_read() -> Iterator[list[Article]]:
+        for batch in batched(articles, workers.batch):
+            todo = []
+            for article in batch:
+                if _key(article) not in asked:
+                    asked.add(_key(article))
+                    todo.append(article)
+            batches.append((batch, {a.id for a in todo}))
+            yield todo
+
+    def local(batch: list[Article]) -> Step:  # the model is loaded here only if used here
+        return enrich_step(batch, nlp=workers.local_nlp())
+
+    for done, outcomes in workers.map(enrich_step, to_read(), local=local):
+        for outcome in outcomes:
+            ledger.replace(outcome)  # an enrich error replaces what dedupe recorded
+        read = {a.id: a for a in done}  # the workers' copies: matched by id, not identity
+        for article in done:
+            given[_key(article)] = article
+            given.move_to_end(_key(article))
+        while len(given) > INHERIT_CACHE:
+            given.popitem(last=False)
+        batch, sent = batches.popleft()
+        for article in batch:
+            if article.id in sent:
+                if article.id in read:
+                    yield read[article.id]
+                continue  # it failed: its outcome says so
+            original = given.get(_key(article))
+            if original is not None:
+                yield inherit(article, original)
+            else:  # its original failed, or is long gone from the cache: read it here
+                yield from _merged([local([article])], ledger, replace=True)
+
+
+def _key(article: Article) -> tuple[str, str]:
+    return (article.title, article.content_hash)
 
 
 def _each(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from newsmon.pipeline import process
+from newsmon.pipeline import enrich
 from newsmon.pipeline.ledger import Ledger
 from newsmon.pipeline.models import FetchedPage
 from newsmon.pipeline.process import process_pages
@@ -74,14 +74,14 @@ def store(tmp_path):
 
 
 def test_a_stage_failing_on_one_article_rejects_that_article_only(store, monkeypatch):
-    real = process.enrich_article
+    real = enrich._finish
 
     def fragile(article, nlp):
         if "bad" in article.url:
             raise RuntimeError("the model choked")
         return real(article, nlp)
 
-    monkeypatch.setattr(process, "enrich_article", fragile)  # a stage fault, injected
+    monkeypatch.setattr(enrich, "_finish", fragile)  # a stage fault, injected
     pages = [
         _page(
             f"https://e.example/{name}",

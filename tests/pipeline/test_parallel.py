@@ -1,0 +1,100 @@
+"""The process step across worker processes (real ones, started as a run starts them), and
+republications that take their original's enrichment instead of being read again."""
+
+from __future__ import annotations
+
+import pytest
+
+from newsmon.demoweb.site import DemoSite
+from newsmon.pipeline import enrich
+from newsmon.pipeline.enrich import load_nlp
+from newsmon.pipeline.ledger import Ledger
+from newsmon.pipeline.models import FetchedPage
+from newsmon.pipeline.parallel import Workers
+from newsmon.pipeline.process import process_pages
+from newsmon.pipeline.store.sqlite import SQLiteStore
+
+
+def _html(title: str, paragraphs: list[str], day: str) -> str:
+    body = "".join(f"<p>{p}</p>" for p in paragraphs)
+    return (
+        f'<html><head><title>{title}</title><meta property="article:published_time" '
+        f'content="{day}"></head><body><article><h1>{title}</h1>{body}</article></body></html>'
+    )
+
+
+def _page(url: str, html: str, source: str) -> FetchedPage:
+    return FetchedPage(url, url, 200, html, "utf-8", "2025-09-01T00:00:00Z", source, source)
+
+
+def demo_pages_with_a_republication_and_a_broken_page() -> list[FetchedPage]:
+    pages = [
+        _page(
+            f"https://{a.outlet}.example{a.path}",
+            _html(a.title, a.paragraphs, a.published.isoformat()),
+            a.outlet,
+        )
+        for a in DemoSite().articles
+    ]
+    first = DemoSite().articles[0]
+    republished = _html(first.title, first.paragraphs, first.published.isoformat())
+    pages.append(_page("https://republisher.example/a", republished, "republisher"))
+    pages.append(_page("https://broken.example/a", "<html><body></body></html>", "broken"))
+    return pages
+
+
+@pytest.fixture(scope="module")
+def pages():
+    return demo_pages_with_a_republication_and_a_broken_page()
+
+
+def _run(pages, tmp_path, name, workers):
+    ledger = Ledger()
+    with SQLiteStore(tmp_path / f"{name}.sqlite") as store, workers:
+        out = list(process_pages(pages, store, [], ledger, workers=workers))
+    docs = [a.to_document() for a in out]
+    for doc in docs:
+        doc.pop("fetched_at")
+    return docs, sorted((o.url, o.outcome, o.reason) for o in ledger.outcomes)
+
+
+def test_two_worker_processes_give_what_one_process_gives(pages, tmp_path):
+    pool = Workers(2, batch=8)  # batches of 8: several for each stage, so workers start
+    alone, alone_fates = _run(pages, tmp_path, "alone", Workers(1))
+    together, fates = _run(pages, tmp_path, "workers", pool)
+    assert pool.processes == 2 and pool.started
+    assert together == alone  # every field of every article, in the same order
+    assert fates == alone_fates
+    assert ("https://broken.example/a", "rejected", "no_article_text") in [f[:3] for f in fates]
+    assert any(doc["entities"] for doc in together)  # the workers' model read the texts
+
+
+def test_a_republication_takes_its_originals_enrichment_without_being_read(
+    pages, tmp_path, monkeypatch
+):
+    nlp = load_nlp()
+    read: list[str] = []
+    real = enrich._finish
+
+    def counting(article, nlp):
+        read.append(article.url)
+        return real(article, nlp)
+
+    monkeypatch.setattr(enrich, "_finish", counting)
+    docs, _ = _run(pages, tmp_path, "inherit", Workers(1, nlp=nlp))
+    by_url = {d["url"]: d for d in docs}
+    copy = by_url["https://republisher.example/a"]
+    original = by_url[pages[0].url]
+    assert "https://republisher.example/a" not in read
+    assert pages[0].url in read
+    for name in enrich.INHERITED:
+        assert copy[name] == original[name], name
+    assert copy["entities"]
+    assert (copy["source"], copy["duplicate_of"]) == ("republisher", original["id"])
+
+
+def test_a_daemonic_process_runs_the_step_itself(monkeypatch):
+    import multiprocessing
+
+    monkeypatch.setattr(multiprocessing.current_process(), "daemon", True, raising=False)
+    assert Workers(2).processes == 1
