@@ -35,7 +35,7 @@ from .base import (
 
 SCHEMA = resources.files(__package__) / "sqlite_schema.sql"
 # 2: full-text rows keyed by rowid; 3: feed polling; 4: MinHash v2; 5: claims as rows
-SCHEMA_VERSION = "5"
+SCHEMA_VERSION = "6"
 
 
 def fts_query(query: str) -> str:
@@ -69,6 +69,9 @@ class SQLiteStore:
                 self.db.close()
                 raise StoreNotFound(f"{self.path} is not a newsmon store")
         self.db.row_factory = sqlite3.Row
+        # 64 MiB of page cache (the default is 2 MiB): the full-text, band and entity indexes of
+        # 100,000 documents stay in memory while they are written, so upserts do not slow down.
+        self.db.execute("PRAGMA cache_size = -65536")
         self.setup()
 
     # -- lifecycle ----------------------------------------------------------------------------
@@ -103,6 +106,11 @@ class SQLiteStore:
                 for doc in self.iter_articles():
                     self._write_claims(doc)
             report.say("migrated -> 5: claims written as rows")
+        if version and int(version[0]) < 6:
+            with self.db:
+                for doc in self.iter_articles():
+                    self._write_entities(doc)
+            report.say("migrated -> 6: entity names written as rows")
         self.db.execute(
             "INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", (SCHEMA_VERSION,)
         )
@@ -184,6 +192,14 @@ class SQLiteStore:
             [(s["id"], doc_id, s["score"]) for s in doc["stories"]],
         )
         self._write_claims(doc)
+        self._write_entities(doc)
+
+    def _write_entities(self, doc: dict[str, Any]) -> None:
+        self.db.execute("DELETE FROM article_entities WHERE id = ?", (doc["id"],))
+        self.db.executemany(
+            "INSERT OR IGNORE INTO article_entities VALUES (?, ?)",
+            [(e["text"].casefold(), doc["id"]) for e in doc.get("entities") or []],
+        )
 
     def _write_claims(self, doc: dict[str, Any]) -> None:
         self.db.execute("DELETE FROM claims WHERE id = ?", (doc["id"],))
@@ -220,7 +236,13 @@ class SQLiteStore:
                     "SELECT rowid FROM articles WHERE id = ?", (change.old,)
                 ).fetchone()
                 self.db.execute("DELETE FROM articles_fts WHERE rowid = ?", (row[0],))
-                for table in ("articles", "article_bands", "article_stories", "claims"):
+                for table in (
+                    "articles",
+                    "article_bands",
+                    "article_stories",
+                    "article_entities",
+                    "claims",
+                ):
                     self.db.execute(f"DELETE FROM {table} WHERE id = ?", (change.old,))
             elif old is not None:
                 self._write(
@@ -263,11 +285,8 @@ class SQLiteStore:
             where.append("a.language = ?")
             args.append(filters.language)
         if filters.entity:
-            where.append(
-                "EXISTS (SELECT 1 FROM json_each(a.doc, '$.entities') e "
-                "WHERE lower(json_extract(e.value, '$.text')) = lower(?))"
-            )
-            args.append(filters.entity)
+            where.append("a.id IN (SELECT id FROM article_entities WHERE name = ?)")
+            args.append(filters.entity.casefold())
         if not filters.include_duplicates:
             where.append("a.duplicate_of IS NULL")
         return (" AND ".join(where) or "1"), args

@@ -37,6 +37,15 @@ CREATE TABLE IF NOT EXISTS article_bands (
 -- Rewriting an article deletes its rows by id: without this, each delete scans the table.
 CREATE INDEX IF NOT EXISTS article_bands_id ON article_bands (id);
 
+-- Each article's entity names, case-folded: an entity filter is an index lookup, not a parse of
+-- every document's entities (122 ms at 10,000 documents).
+CREATE TABLE IF NOT EXISTS article_entities (
+    name TEXT NOT NULL,
+    id   TEXT NOT NULL,
+    PRIMARY KEY (name, id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS article_entities_id ON article_entities (id);
+
 CREATE TABLE IF NOT EXISTS article_stories (
     story_id TEXT NOT NULL,
     id       TEXT NOT NULL,

@@ -131,3 +131,53 @@ def test_an_exact_copy_removed_by_a_regroup_takes_its_claim_rows_with_it(tmp_pat
         )
         store.regroup(Regroup(old=_article(2).id, new=_article(1).id, exact=True))
         assert [row[0] for row in _claim_rows(store)] == [_article(1).id]
+
+
+def _entity_plan(store, name: str) -> str:
+    from newsmon.pipeline.store import SearchFilters
+
+    where, args = store._filter_sql(SearchFilters(entity=name))
+    plan = store.db.execute(f"EXPLAIN QUERY PLAN SELECT a.id FROM articles a WHERE {where}", args)
+    return " ".join(row[3] for row in plan)
+
+
+def test_an_entity_filter_is_an_index_lookup_that_reads_the_entity_rows(tmp_path):
+    from newsmon.pipeline.models import Entity
+    from newsmon.pipeline.store import SearchFilters
+
+    with SQLiteStore(tmp_path / "s.sqlite") as store:
+        store.upsert_articles(
+            [_article(1), _article(2, entities=[Entity("Søren Ørsted", "PERSON")])]
+        )
+        assert "article_entities" in _entity_plan(store, "kim jong un")
+        assert "json_each" not in _entity_plan(store, "kim jong un")
+        found = store.search("", SearchFilters(entity="SØREN ØRSTED"))  # any case, any script
+        assert [d["id"] for d in found] == [_article(2).id]
+        # The filter reads the rows and nothing else: without them, nothing is found.
+        store.db.execute("DELETE FROM article_entities")
+        assert store.search("", SearchFilters(entity="kim jong un")) == []
+
+
+def test_a_store_from_before_entity_rows_gets_them_on_open(tmp_path):
+    from newsmon.pipeline.store import SearchFilters
+
+    path = tmp_path / "old.sqlite"
+    with SQLiteStore(path) as store:
+        store.upsert_articles([_article(1), _article(2)])
+    db = sqlite3.connect(path)
+    with db:  # as schema 5 had it: no entity rows
+        db.execute("DROP TABLE article_entities")
+        db.execute("UPDATE meta SET value = '5' WHERE key = 'schema_version'")
+    db.close()
+    with SQLiteStore(path) as store:
+        assert len(store.search("", SearchFilters(entity="Kim Jong Un"))) == 2
+
+
+def test_an_exact_copy_removed_by_a_regroup_takes_its_entity_rows_with_it(tmp_path):
+    from newsmon.pipeline.models import Regroup
+
+    with SQLiteStore(tmp_path / "s.sqlite") as store:
+        store.upsert_articles([_article(1), _article(2)])
+        store.regroup(Regroup(old=_article(2).id, new=_article(1).id, exact=True))
+        rows = store.db.execute("SELECT id FROM article_entities").fetchall()
+        assert [r[0] for r in rows] == [_article(1).id]
