@@ -8,6 +8,7 @@ the same input gives the same index. Paths reaching this module are absolute: th
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import re
@@ -402,8 +403,12 @@ def index(
 
 @dataclass
 class _Processed:
-    """A processed file, read back, and the run's files beside it."""
+    """A processed file, read back, and the run's files beside it. `articles` hold what the
+    story refresh reads of each (id, dates, outlet, stories, copy), not their text, entities,
+    claims or signatures: those are streamed from the file when the documents are written,
+    so the index step's memory does not grow with the text of the run."""
 
+    path: Path
     files: RunFiles
     articles: list[Article]
     ledger: Ledger
@@ -415,10 +420,10 @@ class _Processed:
     @classmethod
     def read(cls, path: str | Path) -> _Processed:
         path = Path(path).resolve()
-        out = cls(RunFiles(path.parent), [], Ledger(), [], None, [], [])
+        out = cls(path, RunFiles(path.parent), [], Ledger(), [], None, [], [])
         for record in read_records(path):
             if isinstance(record, Article):
-                out.articles.append(record)
+                out.articles.append(_outline(record))
             elif isinstance(record, CrawlOutcome):
                 out.ledger.record(record)
             elif isinstance(record, FeedState):
@@ -430,6 +435,40 @@ class _Processed:
             elif isinstance(record, StoryMerge):
                 out.merges.append(record)
         return out
+
+    def documents(self) -> Iterator[Article]:
+        """The run's articles in full, read again from the file."""
+        for record in read_records(self.path):
+            if isinstance(record, Article):
+                yield record
+
+
+INDEX_BATCH = 500  # documents written to the store at once
+
+
+def _batches(items: Iterator[Article], size: int) -> Iterator[list[Article]]:
+    while batch := list(itertools.islice(items, size)):
+        yield batch
+
+
+_HEAVY = {
+    "text": "",
+    "summary": "",
+    "minhash": [],
+    "minhash_bands": [],
+    "entities": [],
+    "persons": [],
+    "orgs": [],
+    "places": [],
+    "keywords": [],
+    "claims": [],
+}
+
+
+def _outline(article: Article) -> Article:
+    for name, empty in _HEAVY.items():
+        setattr(article, name, type(empty)())
+    return article
 
 
 def index_documents(
@@ -455,11 +494,31 @@ def _index_documents(
 
     files, ledger, articles = run.files, run.ledger, run.articles
     replay = {a.id: a for a in read_articles(files.dead_letter)}
-    batch = dict(replay)
-    batch.update({a.id: a for a in articles})  # this run's version of a document wins
-    result = store.upsert_articles(list(batch.values()))
-    failed = dict(result.failed)
-    write_records(files.dead_letter, [batch[doc_id] for doc_id in failed])
+    this_run = {a.id for a in articles}
+    # In batches, this run's version of a document last (it wins), and what the store still
+    # refuses straight to the next dead-letter file, so memory holds one batch.
+    failed: dict[str, str] = {}
+    written = 0
+    indexed: list[Article] = []
+    dead_letter = files.dead_letter.with_name(files.dead_letter.name + ".next")
+    dead_letter.parent.mkdir(parents=True, exist_ok=True)
+    documents = itertools.chain(
+        (a for doc_id, a in replay.items() if doc_id not in this_run), run.documents()
+    )
+    with dead_letter.open("w", encoding="utf-8") as refused:
+        for batch in _batches(documents, INDEX_BATCH):
+            result = store.upsert_articles(batch)
+            written += len(result.written)
+            refused_now = dict(result.failed)
+            failed.update(refused_now)
+            for article in batch:
+                if article.id in refused_now:
+                    append_record(article, refused)
+                elif article.id in this_run:
+                    had_text = bool(article.text.strip())
+                    indexed.append(_outline(article))
+                    indexed[-1].text = "." if had_text else ""  # all outlet_figures reads of it
+    dead_letter.replace(files.dead_letter)
     for article in articles:
         if article.id in failed:
             ledger.reject(
@@ -499,10 +558,10 @@ def _index_documents(
         # crawl that did not finish, or documents not yet written, must not save them.
         store.save_feed_states(run.states)
     counts = ledger.counts(run.summary)
-    counts["written"] = len(result.written)
+    counts["written"] = written
     counts["dead_letter"] = {"pending": len(failed), "replayed": len(replayed)}
     counts["retry_later"] = {"waiting": waiting, "gave_up": gave_up}
-    counts["outlets"] = outlet_figures(ledger.outcomes, [a for a in articles if a.id not in failed])
+    counts["outlets"] = outlet_figures(ledger.outcomes, indexed)
     verdict, why = judge(counts)
     counts["verdict"] = {"code": int(verdict), "name": verdict.name.lower(), "why": why}
     store.record_run(run_id, counts)
