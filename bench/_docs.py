@@ -33,6 +33,11 @@ VOCABULARY = _vocabulary()
 _WEIGHTS = [1 / (k + 1) for k in range(len(VOCABULARY))]
 
 
+PEOPLE = [f"Person {k:04d}" for k in range(2000)]
+_PEOPLE_RANKS = range(len(PEOPLE))
+_PW = [1 / (k + 1) for k in _PEOPLE_RANKS]
+
+
 def articles(count: int, seed: int = 7, with_minhash: bool = True) -> list[Article]:
     rng = random.Random(seed)
     out = []
@@ -40,6 +45,10 @@ def articles(count: int, seed: int = 7, with_minhash: bool = True) -> list[Artic
         text = " ".join(rng.choices(VOCABULARY, _WEIGHTS, k=rng.randint(120, 260))) + "."
         url = f"https://{rng.choice(OUTLETS)}.example/news/{n}"
         sig = minhash.signature(text) if with_minhash else []
+        # Three people of 2,000, the frequent ones often (Zipf), and the story's man in a third.
+        people = [Entity(PEOPLE[k], "PERSON") for k in set(rng.choices(_PEOPLE_RANKS, _PW, k=3))]
+        if n % 3 == 0:
+            people.append(Entity("Kim Jong Un", "PERSON"))
         out.append(
             Article(
                 id=doc_id(url),
@@ -59,8 +68,8 @@ def articles(count: int, seed: int = 7, with_minhash: bool = True) -> list[Artic
                 dup_group=doc_id(url),
                 minhash=sig,
                 minhash_bands=minhash.band_keys(sig) if sig else [],
-                entities=[Entity("Kim Jong Un", "PERSON"), Entity("Kursk", "GPE")],
-                persons=["Kim Jong Un"],
+                entities=people + [Entity("Kursk", "GPE")],
+                persons=[e.text for e in people],
                 places=["Kursk"],
                 orgs=["National Intelligence Service"],
                 keywords=rng.sample(WORDS, 5),

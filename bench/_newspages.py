@@ -49,18 +49,18 @@ def _boilerplate(rng: random.Random, outlet: int) -> tuple[str, str]:
     most_read = "".join(
         f'<li><a href="/news/{rng.randrange(10**8)}.html">Headline number {n} of the day, '
         f"read by {rng.randrange(1000, 90000)} readers</a></li>"
-        for n in range(12)
+        for n in range(30)
     )
     scripts = (
         '<script type="application/json" id="site-config">{"ads":{"slots":['
-        + ",".join(f'{{"id":"slot-{n}","sizes":[[300,250],[728,90]]}}' for n in range(40))
+        + ",".join(f'{{"id":"slot-{n}","sizes":[[300,250],[728,90]]}}' for n in range(80))
         + "]}}</script>"
         "<script>window.dataLayer=window.dataLayer||[];function gtag(){dataLayer.push(arguments)}"
         + "gtag('js',new Date());" * 20
         + "</script>"
     )
     head = (
-        f"<style>{'.c{margin:0;padding:0;font:14px/1.4 sans-serif}' * 40}</style>"
+        f"<style>{'.c{margin:0;padding:0;font:14px/1.4 sans-serif}' * 100}</style>"
         f'<link rel="stylesheet" href="https://outlet{outlet}.example/static/site.css">{scripts}'
     )
     header = (
@@ -72,7 +72,7 @@ def _boilerplate(rng: random.Random, outlet: int) -> tuple[str, str]:
     footer = (
         f'<aside class="most-read"><h2>Most read</h2><ol>{most_read}</ol></aside>'
         '<footer class="site-footer"><ul>'
-        + "".join(f'<li><a href="/about/{n}">About us page {n}</a></li>' for n in range(30))
+        + "".join(f'<li><a href="/about/{n}">About us page {n}</a></li>' for n in range(60))
         + "</ul><p>© 2025 Outlet News Group. All rights reserved. Reproduction without "
         "permission is prohibited. Terms of use, privacy policy and cookie settings apply to "
         "every page of this site.</p></footer>"

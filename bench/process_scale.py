@@ -31,7 +31,7 @@ from pathlib import Path
 
 from _newspages import NewsPages, real_sentences
 
-from newsmon.pipeline.models import CrawlSummary, FetchedPage
+from newsmon.pipeline.models import Article, CrawlSummary, FetchedPage
 from newsmon.pipeline.runfiles import read_records, write_records
 
 SIZES = [int(n) for n in os.environ.get("BENCH_SIZES", "10000").split(",")]
@@ -75,7 +75,7 @@ def child(crawl: str, store: str, result: str) -> None:
     mine = resource.getrusage(resource.RUSAGE_SELF)
     kids = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = time.process_time() - cpu0 + kids.ru_utime + kids.ru_stime
-    articles = sum(1 for r in read_records(out) if type(r).__name__ == "Article")
+    articles = sum(1 for r in read_records(out) if isinstance(r, Article))
     Path(result).write_text(
         json.dumps(
             {
@@ -143,9 +143,9 @@ def entity_agreement(processed: Path) -> tuple[float, float, int]:
         except OSError:
             continue
     assert full is not None, "no spaCy model installed"
-    sample = []
+    sample: list[Article] = []
     for record in read_records(processed):
-        if type(record).__name__ == "Article" and record.language == "en":
+        if isinstance(record, Article) and record.language == "en":
             sample.append(record)
             if len(sample) == SAMPLE:
                 break

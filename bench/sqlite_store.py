@@ -11,13 +11,14 @@ import tempfile
 import time
 from pathlib import Path
 
-from _docs import VOCABULARY, articles
+from _docs import PEOPLE, VOCABULARY, articles
 
 from newsmon.pipeline.store import SearchFilters
 from newsmon.pipeline.store.sqlite import SQLiteStore
 
 COUNT = int(os.environ.get("BENCH_DOCS", "100000"))
 BATCH = 1000
+SEGMENT = 10_000
 
 
 def main() -> None:
@@ -35,9 +36,14 @@ def main() -> None:
     raw_seconds = time.perf_counter() - start
 
     store = SQLiteStore(tmp / "store.sqlite")
+    segments: list[float] = []  # seconds for each SEGMENT documents
     start = time.perf_counter()
     for i in range(0, len(docs), BATCH):
+        t = time.perf_counter()
         store.upsert_articles(docs[i : i + BATCH])
+        if i % SEGMENT == 0:
+            segments.append(0.0)
+        segments[-1] += time.perf_counter() - t
     ours_seconds = time.perf_counter() - start
 
     start = time.perf_counter()
@@ -58,14 +64,22 @@ def main() -> None:
             (ranks[4], ranks[5]),
         )
     ][:200]
-    latencies, filtered = [], []
-    for q in queries:
-        t = time.perf_counter()
-        store.search(q, limit=20)
-        latencies.append(time.perf_counter() - t)
-        t = time.perf_counter()
-        store.search(q, SearchFilters(story="nk-engineers-russia", since="2025-07-01"), limit=20)
-        filtered.append(time.perf_counter() - t)
+    kinds: dict[str, list[float]] = {
+        k: [] for k in ("text", "phrase", "entity", "story", "date", "story + date")
+    }
+    for n, q in enumerate(queries):
+        person = PEOPLE[(n * 7) % 500]  # from the frequent to the rare
+        for kind, words, filters in (
+            ("text", q, SearchFilters()),
+            ("phrase", f'"{q}"', SearchFilters()),
+            ("entity", q.split()[0], SearchFilters(entity=person)),
+            ("story", q, SearchFilters(story="nk-engineers-russia")),
+            ("date", q, SearchFilters(since="2025-07-01", until="2025-07-08")),
+            ("story + date", q, SearchFilters(story="nk-engineers-russia", since="2025-07-01")),
+        ):
+            t = time.perf_counter()
+            store.search(words, filters, limit=20)
+            kinds[kind].append(time.perf_counter() - t)
 
     def pct(values, p):
         return statistics.quantiles(values, n=100)[p - 1] * 1000
@@ -77,20 +91,23 @@ def main() -> None:
         f"SQLiteStore.upsert_articles (FTS5, bands, stories): {COUNT / ours_seconds:8.0f} docs/s "
         f"(ratio to raw {raw_seconds / ours_seconds:.2f})"
     )
+    rates = [SEGMENT / seconds for seconds in segments]
+    print(
+        f"upserts/s by {SEGMENT:,} documents: first {rates[0]:.0f}, last {rates[-1]:.0f} "
+        f"(last / first {rates[-1] / rates[0]:.2f}; flat is 1.0): "
+        + " ".join(f"{r:.0f}" for r in rates)
+    )
     print(f"re-upserting 10,000 unchanged documents: {10 * BATCH / unchanged_seconds:8.0f} docs/s")
     hits = [len(store.search(q, limit=10_000)) for q in queries[::20]]
     print(
         f"matches per query (sample, capped at 10,000): median {statistics.median(hits):.0f}, "
         f"max {max(hits)}"
     )
-    print(
-        f"search, {len(queries)} two-word queries: p50 {pct(latencies, 50):.1f} ms, "
-        f"p95 {pct(latencies, 95):.1f} ms"
-    )
-    print(
-        f"search with story + date filters: p50 {pct(filtered, 50):.1f} ms, "
-        f"p95 {pct(filtered, 95):.1f} ms"
-    )
+    for kind, values in kinds.items():
+        print(
+            f"search, {len(values)} queries, {kind:<12}: p50 {pct(values, 50):6.1f} ms, "
+            f"p95 {pct(values, 95):6.1f} ms"
+        )
     print(
         f"date histogram: {_timed(store.date_histogram):.1f} ms; top persons: "
         f"{_timed(lambda: store.top_terms('persons')):.1f} ms"

@@ -323,6 +323,14 @@ def enrich_batch(articles: list[Article], nlp: Any, ledger: Ledger) -> list[Arti
 INHERITED = ("language", "entities", "persons", "orgs", "places", "keywords", "claims")
 
 
+def enrichment_of(article: Article) -> Article:
+    """What enrichment gave the article, alone: an Article with those fields set."""
+    kept = Article("", "", "", "", "", "", "", "")
+    for name in INHERITED:
+        setattr(kept, name, getattr(article, name))
+    return kept
+
+
 def inherit(copy: Article, original: Article) -> Article:
     """The copy with the enrichment of an article of the same title and text."""
     for name in INHERITED:

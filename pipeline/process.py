@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any, TypeVar
 
 from .dedupe import DuplicateLookup, dedupe
-from .enrich import inherit
+from .enrich import enrichment_of, inherit
 from .ledger import Ledger
 from .models import Article, FetchedPage, Regroup, StoryProfile
 from .parallel import Step, Workers, batched, enrich_step, extract_step
@@ -17,7 +17,9 @@ from .stories import StoryTracker
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
-INHERIT_CACHE = 10_000  # enriched articles remembered for their republications in the run
+# Enrichments remembered for republications: copies follow their original within hours, and
+# each entry is the enrichment alone (no text, no signature), a few KB.
+INHERIT_CACHE = 2_000
 
 
 def _tap(items: Iterable[T], callback: Callable[[T], None] | None) -> Iterator[T]:
@@ -64,7 +66,7 @@ def _enriched(articles: Iterable[Article], workers: Workers, ledger: Ledger) -> 
     """Enrichment in batches, in order. A republication (the same title and text as an
     article enriched earlier in the run) is not read again: enrichment depends on the title
     and text alone, so it takes that article's fields, exactly what reading it would give."""
-    given: OrderedDict[tuple[str, str], Article] = OrderedDict()  # (title, hash) -> enriched
+    given: OrderedDict[tuple[str, str], Article] = OrderedDict()  # (title, hash) -> enrichment
     asked: set[tuple[str, str]] = set()
     batches: deque[tuple[list[Article], set[str]]] = deque()  # each batch, and the ids sent
 
@@ -86,7 +88,7 @@ def _enriched(articles: Iterable[Article], workers: Workers, ledger: Ledger) -> 
             ledger.replace(outcome)  # an enrich error replaces what dedupe recorded
         read = {a.id: a for a in done}  # the workers' copies: matched by id, not identity
         for article in done:
-            given[_key(article)] = article
+            given[_key(article)] = enrichment_of(article)
             given.move_to_end(_key(article))
         while len(given) > INHERIT_CACHE:
             given.popitem(last=False)

@@ -295,6 +295,7 @@ def test_the_batch_remembers_its_latest_kept_documents_only(site, store):
     copy = next(a for a in site.articles if a.copy_of)
     original = next(a for a in site.articles if a.id == copy.copy_of)
     others = [a for a in site.articles if not a.copy_of and a is not original][:2]
+
     # The copy comes after its original and 2 other originals, in publication order.
     def batch():
         made = [_article(a, a.outlet) for a in [original, *others, copy]]
