@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from .pipeline.alerts import AlertChannels, raise_alerts
+from .pipeline.errors import CrawlError
 from .pipeline.ledger import Ledger, judge
 from .pipeline.models import (
     Article,
@@ -65,10 +66,6 @@ __all__ = ["CRAWL_FILE", "PROCESSED_FILE", "CrawlError", "crawl", "index", "proc
 
 # Scrapy's log lines: "2025-06-16 10:00:00 [scrapy.core.engine] INFO: Spider opened"
 _SCRAPY_LINE = re.compile(r"^\S+ \S+ \[[^\]]+\] (DEBUG|INFO|WARNING|ERROR|CRITICAL): ")
-
-
-class CrawlError(RuntimeError):
-    """The crawler process itself failed (not a single URL: those are outcomes)."""
 
 
 class _LineCounter:

@@ -21,9 +21,8 @@ import yaml
 from .site import DemoSite, Response
 
 FIRST_ADDRESS = 20
-# Fixed by default: document ids hash canonical URLs, so a second demo run must see the same
-# URLs to find its documents again (and to get 304s for its feeds).
-DEFAULT_PORT = 8720
+# DEFAULT_PORT is fixed: document ids hash canonical URLs, so a second demo run must see the
+# same URLs to find its documents again (and to get 304s for its feeds).
 
 
 class _Server(ThreadingHTTPServer):

@@ -69,8 +69,9 @@ class SQLiteStore:
                 self.db.close()
                 raise StoreNotFound(f"{self.path} is not a newsmon store")
         self.db.row_factory = sqlite3.Row
-        # 64 MiB of page cache (the default is 2 MiB): the full-text, band and entity indexes of
-        # 100,000 documents stay in memory while they are written, so upserts do not slow down.
+        # Up to 64 MiB of page cache (the default is 2 MiB), so that more of the full-text,
+        # band and entity indexes stay in memory while a large store is written. 256 MiB made
+        # the 100,000-document benchmark only 17 % faster, for 192 MiB more in every process.
         self.db.execute("PRAGMA cache_size = -65536")
         self.setup()
 
