@@ -18,9 +18,12 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import sys
+import types
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager
 from itertools import islice
 from typing import Any, TypeVar
 
@@ -82,6 +85,21 @@ def enrich_step(articles: list[Article], nlp: Any = None) -> Step:
     ledger = Ledger()
     done = enrich_batch(articles, nlp if nlp is not None else _worker_nlp, ledger)
     return done, ledger.outcomes
+
+
+@contextmanager
+def _no_main_module() -> Iterator[None]:
+    """Spawned workers import the parent's main script again (as __mp_main__). Under Airflow
+    that is the `airflow` script, whose import sets up Airflow with the task's settings, which
+    forbid a database, and fails. The workers need nothing from the main script, so while they
+    start, the main module is a bare one and nothing is imported."""
+    main = sys.modules.get("__main__")
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        yield
+    finally:
+        if main is not None:
+            sys.modules["__main__"] = main
 
 
 class Workers:
@@ -163,9 +181,14 @@ class Workers:
             return
         pool = self._start()
         window = 2 * self.processes
-        pending: deque[Future[R]] = deque(pool.submit(fn, b) for b in (first, second))
+
+        def submit(batch: list[T]) -> Future[R]:
+            with _no_main_module():  # a submit may start a worker
+                return pool.submit(fn, batch)
+
+        pending: deque[Future[R]] = deque(submit(b) for b in (first, second))
         for batch in it:
-            pending.append(pool.submit(fn, batch))
+            pending.append(submit(batch))
             while len(pending) >= window:
                 yield pending.popleft().result()
         while pending:

@@ -98,3 +98,32 @@ def test_a_daemonic_process_runs_the_step_itself(monkeypatch):
 
     monkeypatch.setattr(multiprocessing.current_process(), "daemon", True, raising=False)
     assert Workers(2).processes == 1
+
+
+MAIN_THAT_MUST_NOT_BE_IMPORTED_AGAIN = """
+if __name__ != "__main__":  # as Airflow's script: importing it in a worker fails
+    raise SystemExit("the main script was imported again in a worker")
+from newsmon.pipeline.models import FetchedPage
+from newsmon.pipeline.parallel import Workers, extract_step
+
+html = "<html><body><article><h1>T</h1><p>" + "Words of a news article. " * 40 + "</p></article>"
+pages = [[FetchedPage(f"https://a.example/{n}", f"https://a.example/{n}", 200, html, "utf-8",
+          "2025-09-01T00:00:00Z", "a", "A")] for n in range(3)]
+with Workers(2, entities=False) as pool:
+    done = [len(articles) for articles, _ in pool.map(extract_step, pages)]
+    assert pool.started
+print("extracted", done)
+"""
+
+
+def test_workers_start_without_importing_the_main_script_again(tmp_path):
+    import subprocess
+    import sys
+
+    script = tmp_path / "main_script.py"
+    script.write_text(MAIN_THAT_MUST_NOT_BE_IMPORTED_AGAIN)
+    done = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=300, cwd=tmp_path
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "extracted [1, 1, 1]" in done.stdout
