@@ -89,19 +89,22 @@ def test_engine_stopped_mid_run_and_started_again_loses_nothing(
 ):
     proxy, store, reference = proxied
     restarted = threading.Event()
+    lookup = store.content_hashes
+    cut: list[bool] = []
 
-    def outage(step, done, total):
-        # Cut the engine off after the last page is extracted: the next thing the process step
-        # does is look up duplicates in the store.
-        if step == "extract" and done == total and not restarted.is_set():
+    def outage_at_the_first_duplicate_lookup(ids):
+        # Cut the engine off as the process step first asks it about duplicates (extraction
+        # runs in worker processes, so no progress event marks that moment exactly).
+        if not cut:
+            cut.append(True)
             proxy.stop()
             timer = threading.Timer(1.5, lambda: (proxy.start(), restarted.set()))
             timer.start()
+        return lookup(ids)
 
+    store.content_hashes = outage_at_the_first_duplicate_lookup
     requests_before = proxy.requests
-    counts = jobs.run_all(
-        demo_sources, stories, store, tmp_path / "landing" / "r1", "r1", progress=outage
-    )
+    counts = jobs.run_all(demo_sources, stories, store, tmp_path / "landing" / "r1", "r1")
     assert restarted.is_set(), "the outage did not happen"
     assert proxy.requests > requests_before
     retries = [
