@@ -41,6 +41,7 @@ from .pipeline.models import (
     utc_iso,
     utc_now,
 )
+from .pipeline.parallel import batched
 from .pipeline.runfiles import (
     CRAWL_FILE,
     PROCESSED_FILE,
@@ -443,11 +444,6 @@ class _Processed:
 INDEX_BATCH = 500  # documents written to the store at once
 
 
-def _batches(items: Iterator[Article], size: int) -> Iterator[list[Article]]:
-    while batch := list(itertools.islice(items, size)):
-        yield batch
-
-
 _HEAVY = {
     "text": "",
     "summary": "",
@@ -503,7 +499,7 @@ def _index_documents(
         (a for doc_id, a in replay.items() if doc_id not in this_run), run.documents()
     )
     with dead_letter.open("w", encoding="utf-8") as refused:
-        for batch in _batches(documents, INDEX_BATCH):
+        for batch in batched(documents, INDEX_BATCH):
             result = store.upsert_articles(batch)
             written += len(result.written)
             refused_now = dict(result.failed)

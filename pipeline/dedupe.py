@@ -21,6 +21,7 @@ from typing import Any, Protocol
 from . import minhash
 from .ledger import Ledger
 from .models import Article, CrawlOutcome, Outcome, Regroup
+from .parallel import batched
 
 log = logging.getLogger(__name__)
 
@@ -160,7 +161,7 @@ def dedupe(
     # under another URL) sort right after it, and add their URLs to it.
     waiting: list[Article] = []
     page: tuple[str, bool, str] | None = None
-    for chunk in _chunks(in_order(articles), LOOKUP_BATCH):
+    for chunk in batched(in_order(articles), LOOKUP_BATCH):
         stored_hashes = store.content_hashes([a.id for a in chunk])  # one request a chunk
         for article in chunk:
             here = _order(article)[:3]
@@ -178,12 +179,6 @@ def dedupe(
                 log.exception("dedupe failed for %s", article.url)
                 ledger.fail(article.url, "dedupe", exc, source=article.source)
     yield from waiting
-
-
-def _chunks(items: Iterable[Article], size: int) -> Iterator[list[Article]]:
-    it = iter(items)
-    while chunk := list(islice(it, size)):
-        yield chunk
 
 
 def in_order(articles: Iterable[Article], in_memory: int = SORT_IN_MEMORY) -> Iterator[Article]:

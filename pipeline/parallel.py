@@ -24,7 +24,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
-from itertools import islice
+from itertools import chain, islice
 from typing import Any, TypeVar
 
 from .canonical import canonicalize_article
@@ -173,11 +173,8 @@ class Workers:
             return
         second = next(it, None)
         if self.processes <= 1 or second is None:
-            yield local(first)
-            if second is not None:
-                yield local(second)
-                for batch in it:
-                    yield local(batch)
+            for batch in chain([first], [] if second is None else [second], it):
+                yield local(batch)
             return
         pool = self._start()
         window = 2 * self.processes
