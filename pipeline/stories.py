@@ -631,6 +631,7 @@ class StoryTracker:
         self.merges: list[StoryMerge] = []
         self._alias_patterns: dict[str, re.Pattern[str]] = {}
         self._by_term: dict[str, set[str]] = {}  # term -> emergent stories whose centroid has it
+        self._latest: date | None = None  # the latest day an emergent story was looked for
 
     def remember(self, docs: Iterable[dict[str, Any]]) -> None:
         """Stored state: the tracked stories' confident members and the emergent stories."""
@@ -695,15 +696,39 @@ class StoryTracker:
 
     def _index(self, story: EmergentStory) -> None:
         """Keep the term index right for this story's centroid now."""
-        for term in story.indexed:
-            self._by_term.get(term, set()).discard(story.id)
+        self._unindex(story)
         story.indexed = set() if story.merged_into else set(story.centroid())
         for term in story.indexed:
             self._by_term.setdefault(term, set()).add(story.id)
 
+    def _unindex(self, story: EmergentStory) -> None:
+        for term in story.indexed:
+            ids = self._by_term.get(term)
+            if ids is not None:
+                ids.discard(story.id)
+                if not ids:
+                    del self._by_term[term]
+        story.indexed = set()
+
+    def _let_go(self, day: date) -> None:
+        """Forget the emergent stories no article from `day` on can join: their last member is
+        more than the window before it. Articles come in publication order, so memory holds
+        the stories of one window, not of the whole run; the store keeps every story (the
+        refresh step writes them from their members), and the next run loads them again."""
+        if self._latest is not None and day <= self._latest:
+            return
+        self._latest = day
+        stale = [
+            s for s in self.emergent.values() if (day - s.last_seen).days > EMERGENT_WINDOW_DAYS
+        ]
+        for story in stale:
+            self._unindex(story)
+            del self.emergent[story.id]
+
     def _emerge(self, article: Article, text: ArticleText) -> StoryMatch:
         day = text.day
         assert day is not None
+        self._let_go(day)
         keys = self.entity_keys(article, text)
         # Only stories sharing a term can reach EMERGENT_JOIN: entities alone give at most
         # 1 - TERMS_WEIGHT. The index makes this exact shortcut cheap at any number of stories.

@@ -4,6 +4,7 @@ train). The profile is the committed seed file, derived from the seed article al
 
 from copy import deepcopy
 from dataclasses import replace
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -285,6 +286,36 @@ def test_articles_of_no_tracked_story_cluster_into_emergent_stories(emergent_art
     assert len({placed["bank"], placed["strike-1"], placed["storm-1"]}) == 3
     # An emergent story is named after its first member, so its id is the same in every run.
     assert placed["strike-1"] == "emerging-" + emergent_articles["strike-1"].id[:16]
+
+
+def test_memory_holds_the_emergent_stories_of_one_window_not_of_the_run(emergent_articles):
+    """A year of daily reports on the dock strike and the storm, alternating: every report
+    joins its story, and the stories no later report can reach (last seen more than the
+    window before) are let go, so the tracker holds a window's stories however long the run."""
+    tracker = StoryTracker([])
+    strike, storm = emergent_articles["strike-1"], emergent_articles["storm-1"]
+    held, placed = [], set()
+    start = date(2026, 1, 1)
+    for n in range(0, 360, 30):  # one report a month: each story goes quiet for a window
+        for offset, article in ((0, strike), (1, storm)):
+            fresh = deepcopy(article)
+            fresh.id = f"{n:03d}{offset}{article.id[4:]}"
+            fresh.published_at = f"{start + timedelta(days=n * 2 + offset)}T09:00:00Z"
+            placed.add(tracker.assign(fresh).stories[0].id)
+            held.append(len(tracker.emergent))
+    assert max(held) == 2  # the two live stories
+    assert len(placed) == len(held)  # 60 days apart: each report starts a story of its own
+    index_ids = set().union(*tracker._by_term.values())
+    assert index_ids <= set(tracker.emergent)  # no stale story is left in the term index
+    # A story is let go only past the window: a day before its end it is still there.
+    near = StoryTracker([])
+    first = near.assign(deepcopy(strike)).stories[0].id
+    for days, held_then in ((44, True), (46, False)):
+        other = deepcopy(emergent_articles["bank"])
+        other.id = f"{days:016d}"
+        other.published_at = f"{date(2026, 5, 4) + timedelta(days=days)}T09:00:00Z"
+        near.assign(other)
+        assert (first in near.emergent) is held_then
 
 
 def test_emergent_stories_go_on_from_what_the_store_kept(emergent_articles):
