@@ -251,7 +251,7 @@ def cmd_demo(args: argparse.Namespace, out: Console, err: Console) -> int:
     base = _settings(args)
     with serve_demo_web(port=args.port) as web:
         sources = web.write_sources_file(base.landing / "demo-sources.yaml")
-        settings = base.model_copy(update={"sources": sources})
+        settings = base.with_values(sources=sources)
         if not args.json:
             err.print(
                 f"Demo web: {len(web.site.outlets)} outlets, {len(web.site.articles)} "

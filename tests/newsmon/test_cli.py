@@ -97,6 +97,33 @@ def test_demo_summary_matches_the_ground_truth(demo_twice, stories):
     store.close()
 
 
+HEAVY = ("pydantic", "spacy", "trafilatura", "scrapy", "elasticsearch", "opensearchpy", "lxml")
+
+
+def test_search_imports_nothing_heavy(demo_twice):
+    """`newsmon search` answers in well under a second because it imports only what a query
+    on the embedded store needs: none of the extraction, NLP, crawl or engine libraries."""
+    code = (
+        "import sys, json; from newsmon.cli import main; rc = main(['search', 'deminers']); "
+        "print(json.dumps([rc, sorted({m.split('.')[0] for m in sys.modules})]))"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSMON_")}
+    env["NEWSMON_HOME"] = str(demo_twice["cwd"] / "home")
+    proc = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=demo_twice["cwd"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    assert "deminer" in proc.stdout.lower()  # it did search, and found the demo's articles
+    rc, modules = last_json(proc)
+    assert rc == 0
+    assert not set(HEAVY) & set(modules), set(HEAVY) & set(modules)
+
+
 def test_second_demo_run_adds_and_changes_nothing(demo_twice):
     second = last_json(demo_twice["second"])
     assert demo_twice["second"].returncode == 0
