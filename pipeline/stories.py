@@ -506,7 +506,7 @@ class EmergentStory:
         """How much an article looks like this story now: terms and entities, as for a tracked
         story, and time since the story was last active."""
         gap = abs((text.day - self.last_seen).days) if text.day else 0
-        if gap > EMERGENT_WINDOW_DAYS:
+        if self.out_of_reach(gap):
             return 0.0
         language = self.languages.most_common(1)[0][0] if self.languages else ""
         same = (text.article.language or "en") == language
@@ -516,6 +516,11 @@ class EmergentStory:
         shared = min(1.0, len(entities & top) / min(EMERGENT_ENTITIES, len(top))) if top else 0.0
         value = TERMS_WEIGHT * terms + (1 - TERMS_WEIGHT) * shared
         return value * _decay(gap)
+
+    @staticmethod
+    def out_of_reach(gap_days: int) -> bool:
+        """Whether an article this many days from the story's last member is too far to join it."""
+        return gap_days > EMERGENT_WINDOW_DAYS
 
     def add(self, day: date, text: ArticleText, entities: set[str], copy: bool) -> None:
         self.size += 1
@@ -718,9 +723,7 @@ class StoryTracker:
         if self._latest is not None and day <= self._latest:
             return
         self._latest = day
-        stale = [
-            s for s in self.emergent.values() if (day - s.last_seen).days > EMERGENT_WINDOW_DAYS
-        ]
+        stale = [s for s in self.emergent.values() if s.out_of_reach((day - s.last_seen).days)]
         for story in stale:
             self._unindex(story)
             del self.emergent[story.id]

@@ -50,6 +50,11 @@ def fts_query(query: str) -> str:
     return " ".join(parts)
 
 
+# The tables that hold rows of an article by its id, beside the article itself (and its
+# full-text row, which goes by rowid): rewriting or removing an article clears them all.
+SIDE_TABLES = ("article_bands", "article_stories", "claims", "article_entities")
+
+
 class SQLiteStore:
     def __init__(self, path: str | Path, create: bool = True):
         self.path = Path(path)
@@ -184,7 +189,7 @@ class SQLiteStore:
         ).fetchone()[0]
         if not new:
             self.db.execute("DELETE FROM articles_fts WHERE rowid = ?", (rowid,))
-            for table in ("article_bands", "article_stories", "claims", "article_entities"):
+            for table in SIDE_TABLES:
                 self.db.execute(f"DELETE FROM {table} WHERE id = ?", (doc_id,))  # noqa: S608
         self.db.execute(
             "INSERT INTO articles_fts (rowid, title, text) VALUES (?, ?, ?)",
@@ -241,13 +246,7 @@ class SQLiteStore:
                     "SELECT rowid FROM articles WHERE id = ?", (change.old,)
                 ).fetchone()
                 self.db.execute("DELETE FROM articles_fts WHERE rowid = ?", (row[0],))
-                for table in (
-                    "articles",
-                    "article_bands",
-                    "article_stories",
-                    "article_entities",
-                    "claims",
-                ):
+                for table in ("articles", *SIDE_TABLES):
                     self.db.execute(f"DELETE FROM {table} WHERE id = ?", (change.old,))
             elif old is not None:
                 self._write(
