@@ -181,3 +181,22 @@ def test_claims_follow_the_installed_models_language_and_its_number_format():
     (out,) = enrich([article], spacy.blank("de"))
     assert out.language == "de"
     assert [(c.value, c.unit) for c in out.claims] == [(5000, "pioniere"), (1000, "soldaten")]
+
+
+def test_a_title_where_the_press_is_cited_is_its_newspaper():
+    mentions = [("Courier", "PRODUCT", "seen by the", ". the airlines estimate")]
+    assert resolve_labels(mentions, "", None) == [Entity("Courier", "ORG")]
+    cited = [("Globe", "WORK_OF_ART", "according to the", "")]
+    assert _labels(resolve_labels(cited, "", None)) == {"Globe": "ORG"}
+    # The cue is the press's phrase, not any "the" before a title.
+    assert resolve_labels([("Courier", "PRODUCT", "bought by the", "")], "", None) == [
+        Entity("Courier", "PRODUCT")
+    ]
+
+
+def test_a_facility_that_asks_is_its_operator():
+    mentions = [("Brussels Airport", "FAC", ".", "asked airlines to cancel")]
+    assert resolve_labels(mentions, "", None) == [Entity("Brussels Airport", "ORG")]
+    assert resolve_labels([("Brussels Airport", "FAC", "at", "on Saturday")], "", None) == [
+        Entity("Brussels Airport", "FAC")
+    ]
