@@ -32,6 +32,16 @@ def feed_urls(count: int, port: int) -> list[str]:
     return [f"http://{h}:{port}/feed.xml" for h in hosts(count)]
 
 
+def sources_document(count: int, port: int) -> dict:
+    """A sources file for the farm's `count` sites: one feed each, loopback allowed."""
+    return {
+        "defaults": {"allow_networks": ["127.0.0.0/8"]},
+        "sources": [
+            {"id": h, "url": u} for h, u in zip(hosts(count), feed_urls(count, port), strict=True)
+        ],
+    }
+
+
 def _article(host: str, n: int) -> bytes:
     """About 24 KB of HTML, 650 words of text, navigation and boilerplate around them."""
     rng = random.Random(f"{host}/{n}")

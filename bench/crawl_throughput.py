@@ -28,7 +28,7 @@ from typing import Any
 
 import yaml
 from _eval import REPO
-from _webfarm import feed_urls, hosts, page_urls
+from _webfarm import feed_urls, hosts, page_urls, sources_document
 
 from newsmon.jobs import crawler_command
 from newsmon.pipeline.models import CrawlSummary, FetchedPage
@@ -77,14 +77,7 @@ def _bare(urls_file: Path) -> dict[str, Any]:
 
 def _newsmon(tmp: Path, port: int, polite: bool, name: str) -> dict[str, Any]:
     sources = tmp / f"{name}.yaml"
-    document: dict[str, Any] = {
-        "defaults": {"allow_networks": ["127.0.0.0/8"]},
-        "sources": [
-            {"id": h, "url": url}
-            for h, url in zip(hosts(HOSTS), feed_urls(HOSTS, port), strict=True)
-        ],
-    }
-    sources.write_text(yaml.safe_dump(document))
+    sources.write_text(yaml.safe_dump(sources_document(HOSTS, port)))
     out = tmp / f"{name}.jsonl"
     out.unlink(missing_ok=True)
     settings = {} if polite else LIMITS

@@ -34,7 +34,7 @@ import time
 from pathlib import Path
 
 import yaml
-from _webfarm import feed_urls, hosts
+from _webfarm import hosts, sources_document
 from crawl_throughput import LIMITS, _free_port
 from process_scale import child as process_child
 from process_scale import write_crawl
@@ -65,17 +65,7 @@ def crawl_step(tmp: str, size: str, result: str) -> None:
     try:
         assert farm.stdout is not None and farm.stdout.readline().strip() == "ready"
         sources = Path(tmp) / "sources.yaml"
-        sources.write_text(
-            yaml.safe_dump(
-                {
-                    "defaults": {"allow_networks": ["127.0.0.0/8"]},
-                    "sources": [
-                        {"id": h, "url": u}
-                        for h, u in zip(hosts(HOSTS), feed_urls(HOSTS, port), strict=True)
-                    ],
-                }
-            )
-        )
+        sources.write_text(yaml.safe_dump(sources_document(HOSTS, port)))
         out = Path(tmp) / "landing.jsonl"
         started = time.perf_counter()
         subprocess.run(

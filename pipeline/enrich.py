@@ -36,6 +36,7 @@ NER_CHUNK_CHARS = 100_000  # well under spaCy's default max_length (1,000,000) a
 _PLACE_LABELS = {"GPE", "LOC", "FAC"}
 _KEEP_LABELS = {"PERSON", "ORG", "NORP"} | _PLACE_LABELS
 _TITLE_LABELS = {"PRODUCT", "WORK_OF_ART"}  # kept only where the press is cited (_PRESS_CUE)
+_PRESS_NAMED = _TITLE_LABELS | {"ORG", "PERSON"}  # what the model calls a newspaper it cites
 
 
 def detect_language(text: str) -> str:
@@ -179,10 +180,10 @@ def entities_of(*docs: Any) -> list[Entity]:
     for doc in docs:
         texts.append(doc.text)
         for ent in doc.ents:
+            if ent.label_ not in _KEEP_LABELS and ent.label_ not in _TITLE_LABELS:
+                continue  # dates, numbers and the like: most of a text's entities
             before = " ".join(t.lower_ for t in doc[max(0, ent.start - 3) : ent.start])
-            if ent.label_ not in _KEEP_LABELS and not (
-                ent.label_ in _TITLE_LABELS and _PRESS_CUE.search(before)
-            ):
+            if ent.label_ in _TITLE_LABELS and not _PRESS_CUE.search(before):
                 continue
             text = _clean_entity(ent.text)
             after = " ".join(t.lower_ for t in doc[ent.end : ent.end + 4])
@@ -229,7 +230,7 @@ def resolve_labels(
         described = _APPOSITION.match(after)
         if before in _ORG_DESCRIPTORS or (described and _ORG_DESCRIPTORS & set(described.groups())):
             form.votes["ORG"] += 3  # defining, as an apposition is: it outvotes the rest
-        if label in _TITLE_LABELS | {"ORG", "PERSON"} and _PRESS_CUE.search(words_before):
+        if label in _PRESS_NAMED and _PRESS_CUE.search(words_before):
             form.votes["ORG"] += 3
     for surname in sorted(surnames - {f.text for f in forms.values()}):
         alone = len(re.findall(rf"\b{re.escape(surname)}\b", text))
