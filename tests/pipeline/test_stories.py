@@ -2,6 +2,7 @@
 look-alike does (a missile test, Russia-Ukraine news without North Korea, a Moscow-Pyongyang
 train). The profile is the committed seed file, derived from the seed article alone."""
 
+import re
 from copy import deepcopy
 from dataclasses import replace
 from datetime import date, timedelta
@@ -16,6 +17,7 @@ from newsmon.pipeline.models import Article, StoryMatch, StoryMerge, doc_id, utc
 from newsmon.pipeline.profiles import derive_profile
 from newsmon.pipeline.stories import (
     StoryTracker,
+    _alternation,
     assign_stories,
     emergent_profile,
     score,
@@ -385,3 +387,19 @@ def test_an_emergent_story_that_holds_two_is_split(emergent_articles):
 def test_one_story_and_a_lone_article_are_not_split(emergent_articles):
     one = _members(emergent_articles, ["strike-1", "strike-2", "strike-3", "bank"], "emerging-y")
     assert split_emergent("emerging-y", one) == {}
+
+
+def test_alternation_finds_the_longest_whole_word_form_as_a_flat_alternation_would():
+    forms = ["korea", "north korea", "north", "nis", "n", "north korea's army", "kor"]
+    text = "north korea's nis, northern korea; n. north korea's army and korean kor"
+    flat = re.compile(
+        r"(?<!\w)(?:"
+        + "|".join(re.escape(f) for f in sorted(forms, key=lambda f: (-len(f), f)))
+        + r")(?!\w)"
+    )
+    trie = _alternation(forms)
+    assert trie is not None
+    found = [m.group(0) for m in trie.finditer(text)]
+    assert found == [m.group(0) for m in flat.finditer(text)]
+    assert found == ["north korea", "nis", "korea", "n", "north korea's army", "kor"]
+    assert _alternation([]) is None
