@@ -16,6 +16,8 @@ from newsmon.pipeline.enrich import detect_language, enrich_article
 from newsmon.pipeline.models import Article, StoryMatch, StoryMerge, doc_id, utc_iso
 from newsmon.pipeline.profiles import derive_profile
 from newsmon.pipeline.stories import (
+    ArticleText,
+    EmergentStory,
     StoryTracker,
     _alternation,
     assign_stories,
@@ -403,3 +405,23 @@ def test_alternation_finds_the_longest_whole_word_form_as_a_flat_alternation_wou
     assert found == [m.group(0) for m in flat.finditer(text)]
     assert found == ["north korea", "nis", "korea", "n", "north korea's army", "kor"]
     assert _alternation([]) is None
+
+
+def test_an_emergent_story_ranks_tied_entities_the_same_whatever_order_they_arrived_in():
+    # Entity keys come from a set, whose order changes with the process's hash seed: a tie
+    # must not be broken by arrival, or the same input gives other stories in another run.
+    names = [f"name{n}" for n in range(6)]
+    article = Article(
+        id="a", url="u", canonical_url="u", source="s", source_name="S", title="Talks", text="Talks went on.",
+        fetched_at="2025-07-01T00:00:00Z", published_at="2025-07-01T00:00:00Z", language="en",
+    )  # fmt: skip
+    text = ArticleText.of(article)
+    day = date(2025, 7, 1)
+    ranked = []
+    for order in (names, names[::-1]):
+        story = EmergentStory("e", day, day)
+        for name in order:
+            story.add(day, text, {name}, copy=False)
+        ranked.append((story.profile()["entities"], story.similarity(text, {"name5"})))
+    assert ranked[0] == ranked[1]
+    assert list(ranked[0][0]) == names  # all tied: by name
