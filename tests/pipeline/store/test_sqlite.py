@@ -1,9 +1,12 @@
 """SQLite-only behaviour: schema versions."""
 
+import json
 import sqlite3
 
+import pytest
 from factories import store_article as _article
 
+from newsmon.pipeline.models import Claim, Entity, StoryMatch
 from newsmon.pipeline.store.sqlite import SCHEMA_VERSION, SQLiteStore
 
 
@@ -181,3 +184,43 @@ def test_an_exact_copy_removed_by_a_regroup_takes_its_entity_rows_with_it(tmp_pa
         store.regroup(Regroup(old=_article(2).id, new=_article(1).id, exact=True))
         rows = store.db.execute("SELECT id FROM article_entities").fetchall()
         assert [r[0] for r in rows] == [_article(1).id]
+
+
+def _tables_written(store, article):
+    statements: list[str] = []
+    store.db.set_trace_callback(statements.append)
+    try:
+        store.upsert_articles([article])
+    finally:
+        store.db.set_trace_callback(None)
+    tables = ("articles_fts", "article_bands", "article_stories", "claims", "article_entities")
+    # the statements come with their values: the article's own row holds the word "claims"
+    heads = (f"{verb} {t} " for t in tables for verb in ("INSERT INTO", "DELETE FROM"))
+    return {h.split()[-1] for h in heads for s in statements if s.startswith(h)}
+
+
+@pytest.mark.parametrize(
+    "change, rewritten",
+    [
+        ({"stories": [StoryMatch("other", 0.8)]}, {"article_stories", "claims"}),
+        ({"text": "Rewritten about bridges."}, {"articles_fts"}),
+        ({"entities": [Entity("Kim Yo Jong", "PERSON")]}, {"article_entities"}),
+        ({"minhash_bands": ["b9"]}, {"article_bands"}),
+        ({"claims": []}, {"claims"}),
+    ],
+)
+def test_a_rewritten_document_rewrites_only_the_rows_whose_fields_changed(
+    tmp_path, change, rewritten
+):
+    figure = Claim(5000, "engineers", "s", "NIS", "Yonhap")
+    with SQLiteStore(tmp_path / "s.sqlite") as store:
+        store.upsert_articles([_article(1, claims=[figure])])
+        assert _tables_written(store, _article(1, **{"claims": [figure], **change})) == rewritten
+        # and what was rewritten is what the store now answers with
+        doc = store.get_article(_article(1).id)
+        rows = store.db.execute("SELECT doc FROM claims").fetchall()
+        expected = [] if "claims" in change else [doc["story_ids"]]
+        assert [json.loads(r[0])["story_ids"] for r in rows] == expected
+        names = [r[0] for r in store.db.execute("SELECT name FROM article_entities")]
+        assert names == [e["text"].casefold() for e in doc["entities"]]
+        assert len(store.search("bridges")) == ("text" in change)
