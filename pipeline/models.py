@@ -262,6 +262,10 @@ class Article:
     keywords: list[str] = field(default_factory=list)
     claims: list[Claim] = field(default_factory=list)
     stories: list[StoryMatch] = field(default_factory=list)
+    # The weighed terms story assignment compared (pipeline/terms.py term_vector), kept so that
+    # splitting, summarising and resuming a story read them instead of computing them again
+    # for every member in every run. Not searchable; hidden in Kibana.
+    term_vector: dict[str, float] = field(default_factory=dict)
     alternate_urls: list[str] = field(default_factory=list)
     wire_source: bool = False
     # What gave the text: trafilatura, or a fallback (newsmon.pipeline.extract) when it found
@@ -281,6 +285,8 @@ class Article:
                 value = (
                     [_plain(v) for v in value] if value and _is_record(value[0]) else list(value)
                 )
+            elif isinstance(value, dict):
+                value = dict(value)
             doc[name] = value
         doc["story_ids"] = [m.id for m in self.stories]
         doc["is_copy"] = self.duplicate_of is not None  # for aggregations: share of copies

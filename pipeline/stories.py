@@ -341,7 +341,7 @@ class ArticleText:
         lang = article.language or "en"
         return cls(
             article,
-            term_vector(article.title, article.text, lang),
+            article.term_vector or term_vector(article.title, article.text, lang),
             fold(text),
             _unaccent(text),
             article_day(article),
@@ -504,7 +504,7 @@ def _decay(gap_days: float) -> float:
 # -- emergent stories -----------------------------------------------------------------------
 
 
-def _top(counts: Counter[str], size: int) -> list[tuple[str, int | float]]:
+def _top(counts: Counter[str], size: int) -> list[tuple[str, int]]:
     """The most common, ties by name. Counter.most_common breaks ties by insertion order, and
     entity keys arrive from a set, whose order changes with every process's hash seed: the
     same input gave 1,078 to 1,084 emergent stories at 4,000 articles."""
@@ -686,7 +686,7 @@ class StoryTracker:
                 confident = match["score"] >= tracked.profile.threshold * CONFIDENT
                 if confident and not doc.get("duplicate_of") and vector is None:
                     lang = doc.get("language") or "en"
-                    vector = term_vector(doc["title"], doc["text"], lang)
+                    vector = doc.get("term_vector") or term_vector(doc["title"], doc["text"], lang)
                 tracked.add(doc["id"], day, vector if confident else None)
 
     def entity_keys(self, article: Article, text: ArticleText) -> set[str]:
@@ -712,6 +712,7 @@ class StoryTracker:
 
     def assign(self, article: Article) -> Article:
         text = ArticleText.of(article)
+        article.term_vector = text.vector
         matches = []
         for story in self.tracked:
             value = story.score(text)

@@ -412,7 +412,8 @@ def test_an_emergent_story_ranks_tied_entities_the_same_whatever_order_they_arri
     # must not be broken by arrival, or the same input gives other stories in another run.
     names = [f"name{n}" for n in range(6)]
     article = Article(
-        id="a", url="u", canonical_url="u", source="s", source_name="S", title="Talks", text="Talks went on.",
+        id="a", url="u", canonical_url="u", source="s", source_name="S", title="Talks",
+        text="Talks went on.",
         fetched_at="2025-07-01T00:00:00Z", published_at="2025-07-01T00:00:00Z", language="en",
     )  # fmt: skip
     text = ArticleText.of(article)
@@ -425,3 +426,20 @@ def test_an_emergent_story_ranks_tied_entities_the_same_whatever_order_they_arri
         ranked.append((story.profile()["entities"], story.similarity(text, {"name5"})))
     assert ranked[0] == ranked[1]
     assert list(ranked[0][0]) == names  # all tied: by name
+
+
+def test_an_assigned_article_keeps_its_term_vector_and_later_readers_take_it_from_there():
+    from newsmon.pipeline.terms import term_vector
+
+    article = Article(
+        id="a", url="u", canonical_url="u", source="s", source_name="S",
+        title="Deminers sent to Kursk", text="North Korea sent deminers to Kursk.",
+        fetched_at="2025-07-01T00:00:00Z", published_at="2025-07-01T00:00:00Z", language="en",
+    )  # fmt: skip
+    assigned = StoryTracker([]).assign(article)
+    assert assigned.term_vector == term_vector(article.title, article.text, "en") != {}
+    stored = Article.from_document(assigned.to_document())
+    assert stored.term_vector == assigned.term_vector
+    # what was stored is what splitting and resuming read: not computed again from the text
+    stored.term_vector = {"kept": 1.0}
+    assert ArticleText.of(stored).vector == {"kept": 1.0}
