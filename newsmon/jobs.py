@@ -455,6 +455,7 @@ _HEAVY = {
     "places": [],
     "keywords": [],
     "claims": [],
+    "term_vector": {},
 }
 
 
