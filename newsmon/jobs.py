@@ -16,6 +16,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -55,7 +56,7 @@ from .pipeline.runfiles import (
 )
 from .pipeline.sources import load_sources
 from .pipeline.store import Store
-from .pipeline.timeline import summarize, top_entities
+from .pipeline.timeline import most_mentioned, own_mentions, summarize, top_entities
 
 if TYPE_CHECKING:
     from .pipeline.stories import StoryTracker
@@ -694,7 +695,7 @@ def _refresh_emergent(
     """Move the members of merged emergent stories, split those that hold two, and store
     every emergent story this run touched with its summary and centroid (what the next run
     compares articles with)."""
-    from .pipeline.stories import EMERGENT_PREFIX, StoryTracker, emergent_profile, split_emergent
+    from .pipeline.stories import EMERGENT_PREFIX, EmergentProfile, StoryTracker, split_emergent
 
     touched = left | {
         m.id
@@ -712,7 +713,7 @@ def _refresh_emergent(
         touched.add(merge.new)
     split_from: dict[str, str] = {}
     for story_id in sorted(touched):
-        docs = store.story_articles(story_id)
+        docs = _split_candidates(store, story_id)
         for new_id, ids in split_emergent(story_id, docs).items():
             members = set(ids)
             _move_members(store, [d for d in docs if d["id"] in members], story_id, new_id)
@@ -722,21 +723,50 @@ def _refresh_emergent(
     tracker = StoryTracker([])  # for the entities it finds in any language
     refreshed = []
     for story_id in sorted(touched):
-        docs = store.story_articles(story_id)
-        if not docs:  # every member left it for a tracked story
+        # One pass over the members, each let go once read: a story of thousands of members
+        # is never held whole (at 4,000 generated articles one held 2,349).
+        outlines: list[dict[str, Any]] = []
+        mentions: Counter[str] = Counter()
+        builder = EmergentProfile(tracker)
+        for doc in store.iter_story_articles(story_id):
+            builder.add(doc)
+            outlines.append({k: doc.get(k) for k in _SUMMARY_FIELDS})
+            mentions.update(own_mentions(doc))
+        if not outlines:  # every member left it for a tracked story
             gone = summarize(story_id, story_id, [])
             gone.kind = "emergent"
             store.upsert_story(gone)
             continue
-        first = min(docs, key=lambda d: (str(d.get("published_at") or d["fetched_at"]), d["id"]))
-        story = summarize(story_id, first["title"], docs)
+        first = min(
+            outlines, key=lambda d: (str(d.get("published_at") or d["fetched_at"]), d["id"])
+        )
+        story = summarize(story_id, first["title"], outlines)
         story.kind = "emergent"
         story.split_from = split_from.get(story_id, "")
-        story.top_entities = top_entities(docs)
-        story.profile = emergent_profile(docs, tracker)
+        story.top_entities = most_mentioned(mentions)
+        story.profile = builder.profile()
         store.upsert_story(story)
         refreshed.append(story)
     return refreshed
+
+
+# What a story's summary reads of each member (pipeline/timeline.py summarize).
+_SUMMARY_FIELDS = ("id", "title", "published_at", "fetched_at", "source", "duplicate_of")
+
+
+def _split_candidates(store: Store, story_id: str) -> list[dict[str, Any]]:
+    """The members of an emergent story that split_emergent checks, or none when it has more
+    originals than SPLIT_MAX (it checks none of those): read until that is known, so that a
+    large story is not read whole for nothing."""
+    from .pipeline.stories import SPLIT_MAX
+
+    docs, originals = [], 0
+    for doc in store.iter_story_articles(story_id):
+        docs.append(doc)
+        originals += not doc.get("duplicate_of")
+        if originals > SPLIT_MAX:
+            return []
+    return docs
 
 
 def _move_members(store: Store, docs: list[dict[str, Any]], old: str, new: str) -> None:

@@ -592,20 +592,34 @@ class EmergentStory:
         return story
 
 
-def emergent_profile(docs: list[dict[str, Any]], tracker: StoryTracker) -> dict[str, Any]:
-    """An emergent story's stored centroid, from its member documents (what the next run's
-    articles are compared with)."""
-    ordered = sorted(docs, key=lambda d: (str(d.get("published_at") or d["fetched_at"]), d["id"]))
-    story: EmergentStory | None = None
-    for doc in ordered:
+class EmergentProfile:
+    """An emergent story's stored centroid, built from its member documents one at a time, in
+    any order (what the next run's articles are compared with)."""
+
+    def __init__(self, tracker: StoryTracker):
+        self.tracker = tracker  # for the entities it finds in any language
+        self.story: EmergentStory | None = None
+
+    def add(self, doc: dict[str, Any]) -> None:
         article = Article.from_document(doc)
         text = ArticleText.of(article)
         if text.day is None:
-            continue
-        if story is None:
-            story = EmergentStory("", text.day, text.day)
-        story.add(text.day, text, tracker.entity_keys(article, text), bool(article.duplicate_of))
-    return story.profile() if story else {}
+            return
+        if self.story is None:
+            self.story = EmergentStory("", text.day, text.day)
+        keys = self.tracker.entity_keys(article, text)
+        self.story.add(text.day, text, keys, bool(article.duplicate_of))
+
+    def profile(self) -> dict[str, Any]:
+        return self.story.profile() if self.story else {}
+
+
+def emergent_profile(docs: Iterable[dict[str, Any]], tracker: StoryTracker) -> dict[str, Any]:
+    """An emergent story's stored centroid, from its member documents."""
+    builder = EmergentProfile(tracker)
+    for doc in docs:
+        builder.add(doc)
+    return builder.profile()
 
 
 SPLIT_MIN = 4  # an emergent story this large is checked for two stories in one

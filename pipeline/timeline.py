@@ -101,13 +101,20 @@ def timeline(docs: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return rows
 
 
-def top_entities(docs: list[dict[str, Any]], size: int = 5) -> list[str]:
+def top_entities(docs: Iterable[dict[str, Any]], size: int = 5) -> list[str]:
     """The names a story's own reporting mentions most (copies repeat them), most first."""
     mentions: Counter[str] = Counter()
     for doc in docs:
-        if doc.get("duplicate_of"):
-            continue
-        mentions.update(_names(doc))
+        mentions.update(own_mentions(doc))
+    return most_mentioned(mentions, size)
+
+
+def own_mentions(doc: dict[str, Any]) -> Iterator[str]:
+    """The names an article mentions, none for a copy (it repeats its original's)."""
+    return iter(()) if doc.get("duplicate_of") else _names(doc)
+
+
+def most_mentioned(mentions: Counter[str], size: int = 5) -> list[str]:
     return [name for name, _ in sorted(mentions.items(), key=lambda m: (-m[1], m[0]))[:size]]
 
 

@@ -100,6 +100,9 @@ class Store(Protocol):
         self, query: str, filters: SearchFilters | None = None, limit: int = 20
     ) -> list[dict[str, Any]]: ...
     def story_articles(self, story_id: str) -> list[dict[str, Any]]: ...
+    def iter_story_articles(self, story_id: str) -> Iterator[dict[str, Any]]:
+        """A story's members, in publication order, streamed: what story_articles returns."""
+        ...
 
     def date_histogram(self, filters: SearchFilters | None = None) -> list[tuple[str, int]]:
         """(YYYY-MM-DD, articles) per day of published_at, days without articles left out."""

@@ -356,12 +356,16 @@ class SQLiteStore:
         return hits
 
     def story_articles(self, story_id: str) -> list[dict[str, Any]]:
+        return list(self.iter_story_articles(story_id))
+
+    def iter_story_articles(self, story_id: str) -> Iterator[dict[str, Any]]:
         rows = self.db.execute(
             "SELECT a.doc FROM articles a JOIN article_stories s ON s.id = a.id "
             "WHERE s.story_id = ? ORDER BY a.published_at, a.id",
             (story_id,),
         )
-        return [json.loads(r["doc"]) for r in rows]
+        for row in rows:
+            yield json.loads(row["doc"])
 
     def date_histogram(self, filters: SearchFilters | None = None) -> list[tuple[str, int]]:
         where, args = self._filter_sql(filters or SearchFilters())

@@ -249,8 +249,12 @@ class Documents(EngineBase):
         return hits
 
     def story_articles(self, story_id: str) -> list[dict[str, Any]]:
+        return list(self.iter_story_articles(story_id))
+
+    def iter_story_articles(self, story_id: str) -> Iterator[dict[str, Any]]:
         query = {"term": {"story_ids": story_id}}
-        return [h["_source"] for h in self._scan(self.articles, query, CHRONOLOGICAL)]
+        for hit in self._scan(self.articles, query, CHRONOLOGICAL):
+            yield hit["_source"]
 
     def date_histogram(self, filters: SearchFilters | None = None) -> list[tuple[str, int]]:
         body = {
