@@ -46,6 +46,7 @@ from .errors import ConfigError
 from .models import Article, Claim, ProfileEntity, StoryMatch, StoryMerge, StoryProfile
 from .profiles import derive_profile, fallback_entities
 from .terms import COMBINING, combine, cosine, fold, term_vector
+from .timeline import ranked
 
 # Tuned on the development half of bench/labelled (bench/story_tracking.py); see README.
 THRESHOLD = 0.5
@@ -504,13 +505,6 @@ def _decay(gap_days: float) -> float:
 # -- emergent stories -----------------------------------------------------------------------
 
 
-def _top(counts: Counter[str], size: int) -> list[tuple[str, int]]:
-    """The most common, ties by name. Counter.most_common breaks ties by insertion order, and
-    entity keys arrive from a set, whose order changes with every process's hash seed: the
-    same input gave 1,078 to 1,084 emergent stories at 4,000 articles."""
-    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:size]
-
-
 @dataclass
 class EmergentStory:
     id: str
@@ -535,11 +529,11 @@ class EmergentStory:
         gap = abs((text.day - self.last_seen).days) if text.day else 0
         if self.out_of_reach(gap):
             return 0.0
-        language = _top(self.languages, 1)[0][0] if self.languages else ""
+        language = ranked(self.languages, 1)[0][0] if self.languages else ""
         same = (text.article.language or "en") == language
         saturation = TERMS_SATURATION if same else CROSS_LANGUAGE_SATURATION
         terms = min(1.0, cosine(text.vector, self.centroid()) / saturation)
-        top = {e for e, _ in _top(self.entities, 5)}
+        top = {e for e, _ in ranked(self.entities, 5)}
         shared = min(1.0, len(entities & top) / min(EMERGENT_ENTITIES, len(top))) if top else 0.0
         value = TERMS_WEIGHT * terms + (1 - TERMS_WEIGHT) * shared
         return value * _decay(gap)
@@ -572,7 +566,7 @@ class EmergentStory:
     def profile(self) -> dict[str, Any]:
         return {
             "terms": self.centroid(),
-            "entities": dict(_top(self.entities, 20)),
+            "entities": dict(ranked(self.entities, 20)),
             "languages": dict(self.languages),
             "size": self.size,
             "first_seen": self.first_seen.isoformat(),

@@ -115,7 +115,14 @@ def own_mentions(doc: dict[str, Any]) -> Iterator[str]:
 
 
 def most_mentioned(mentions: Counter[str], size: int = 5) -> list[str]:
-    return [name for name, _ in sorted(mentions.items(), key=lambda m: (-m[1], m[0]))[:size]]
+    return [name for name, _ in ranked(mentions, size)]
+
+
+def ranked(counts: Counter[str], size: int) -> list[tuple[str, int]]:
+    """The most common, ties by name. Counter.most_common breaks ties by insertion order, which
+    for names that arrive from a set changes with every process's hash seed (the same input
+    gave 1,078 to 1,084 emergent stories at 4,000 articles)."""
+    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:size]
 
 
 def own_claims(

@@ -50,17 +50,17 @@ def fts_query(query: str) -> str:
     return " ".join(parts)
 
 
-# The tables that hold rows of an article by its id, beside the article itself (and its
-# full-text row, which goes by rowid): rewriting or removing an article clears them all.
-# What each table's rows of a document are made of: the rows are written again only when
-# this changes.
+# What each table's rows of a document are made of: rewriting a document writes a table's
+# rows again only when this changed.
 _SIDE_ROWS: dict[str, Callable[[dict[str, Any]], Any]] = {
     "articles_fts": lambda d: (d["title"], d["text"]),
     "article_bands": lambda d: d["minhash_bands"],
     "article_stories": lambda d: d["stories"],
-    "claims": lambda d: claim_documents(d),
+    "claims": claim_documents,
     "article_entities": lambda d: [e["text"].casefold() for e in d.get("entities") or []],
 }
+# The tables that hold rows of an article by its id, beside the article itself (and its
+# full-text row, which goes by rowid): removing an article clears them all.
 SIDE_TABLES = tuple(table for table in _SIDE_ROWS if table != "articles_fts")
 
 
