@@ -81,6 +81,14 @@ def main() -> None:
             store.search(words, filters, limit=20)
             kinds[kind].append(time.perf_counter() - t)
 
+    # Near-duplicate candidates of stored documents, as dedupe asks for them: every band key.
+    for doc in [d for d in docs[:: COUNT // 200] if d.minhash_bands]:
+        t = time.perf_counter()
+        found = store.near_candidates(doc.minhash_bands)
+        kinds.setdefault("near-dup bands", []).append(time.perf_counter() - t)
+        if doc.id not in {c["id"] for c in found}:
+            raise SystemExit(f"near_candidates missed the document itself: {doc.id}")
+
     def pct(values, p):
         return statistics.quantiles(values, n=100)[p - 1] * 1000
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import sqlite3
@@ -35,7 +36,7 @@ from .base import (
 
 SCHEMA = resources.files(__package__) / "sqlite_schema.sql"
 # 2: full-text rows keyed by rowid; 3: feed polling; 4: MinHash v2; 5: claims as rows
-SCHEMA_VERSION = "6"
+SCHEMA_VERSION = "7"
 
 
 def fts_query(query: str) -> str:
@@ -54,14 +55,26 @@ def fts_query(query: str) -> str:
 # rows again only when this changed.
 _SIDE_ROWS: dict[str, Callable[[dict[str, Any]], Any]] = {
     "articles_fts": lambda d: (d["title"], d["text"]),
-    "article_bands": lambda d: d["minhash_bands"],
+    "article_bands_fts": lambda d: d["minhash_bands"],
     "article_stories": lambda d: d["stories"],
     "claims": claim_documents,
     "article_entities": lambda d: [e["text"].casefold() for e in d.get("entities") or []],
 }
-# The tables that hold rows of an article by its id, beside the article itself (and its
-# full-text row, which goes by rowid): removing an article clears them all.
-SIDE_TABLES = tuple(table for table in _SIDE_ROWS if table != "articles_fts")
+# Full-text tables, whose rows share the article's rowid.
+_BY_ROWID = ("articles_fts", "article_bands_fts")
+# The tables that hold rows of an article by its id, beside the article itself and its
+# full-text rows: removing an article clears them all.
+SIDE_TABLES = tuple(table for table in _SIDE_ROWS if table not in _BY_ROWID)
+
+
+def band_token(key: str) -> str:
+    """A band key as one token of the band index, whatever characters the key holds (FTS5
+    would split "v2.05ab" in two, and match the halves as a phrase)."""
+    return hashlib.blake2b(key.encode("utf-8"), digest_size=10).hexdigest()
+
+
+def _band_query(keys: Iterable[str]) -> str:
+    return " OR ".join(band_token(k) for k in keys)
 
 
 class SQLiteStore:
@@ -133,6 +146,16 @@ class SQLiteStore:
                 for doc in self.iter_articles():
                     self._write_entities(doc)
             report.say("migrated -> 6: entity names written as rows")
+        if version and int(version[0]) < 7:
+            with self.db:
+                self.db.execute("DROP TABLE IF EXISTS article_bands")
+                self.db.execute("DELETE FROM article_bands_fts")
+                for row in self.db.execute(
+                    "SELECT rowid, json_extract(doc, '$.minhash_bands') AS bands FROM articles"
+                ):
+                    bands = json.loads(row["bands"] or "[]")
+                    self._write_bands(row["rowid"], {"minhash_bands": bands})
+            report.say("migrated -> 7: band keys in a full-text index")
         self.db.execute(
             "INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", (SCHEMA_VERSION,)
         )
@@ -214,8 +237,8 @@ class SQLiteStore:
         }
         if not new:
             for part in changed:
-                if part == "articles_fts":
-                    self.db.execute("DELETE FROM articles_fts WHERE rowid = ?", (rowid,))
+                if part in _BY_ROWID:
+                    self.db.execute(f"DELETE FROM {part} WHERE rowid = ?", (rowid,))  # noqa: S608
                 else:
                     self.db.execute(f"DELETE FROM {part} WHERE id = ?", (doc_id,))  # noqa: S608
         if "articles_fts" in changed:
@@ -223,11 +246,8 @@ class SQLiteStore:
                 "INSERT INTO articles_fts (rowid, title, text) VALUES (?, ?, ?)",
                 (rowid, doc["title"], doc["text"]),
             )
-        if "article_bands" in changed:
-            self.db.executemany(
-                "INSERT OR IGNORE INTO article_bands VALUES (?, ?)",
-                [(band, doc_id) for band in doc["minhash_bands"]],
-            )
+        if "article_bands_fts" in changed:
+            self._write_bands(rowid, doc)
         if "article_stories" in changed:
             self.db.executemany(
                 "INSERT INTO article_stories VALUES (?, ?, ?)",
@@ -237,6 +257,13 @@ class SQLiteStore:
             self._write_claims(doc)
         if "article_entities" in changed:
             self._write_entities(doc)
+
+    def _write_bands(self, rowid: int, doc: dict[str, Any]) -> None:
+        if doc["minhash_bands"]:
+            self.db.execute(
+                "INSERT INTO article_bands_fts (rowid, bands) VALUES (?, ?)",
+                (rowid, " ".join(band_token(k) for k in doc["minhash_bands"])),
+            )
 
     def _write_entities(self, doc: dict[str, Any]) -> None:
         self.db.executemany(
@@ -277,7 +304,8 @@ class SQLiteStore:
                 row = self.db.execute(
                     "SELECT rowid FROM articles WHERE id = ?", (change.old,)
                 ).fetchone()
-                self.db.execute("DELETE FROM articles_fts WHERE rowid = ?", (row[0],))
+                for table in _BY_ROWID:
+                    self.db.execute(f"DELETE FROM {table} WHERE rowid = ?", (row[0],))  # noqa: S608
                 for table in ("articles", *SIDE_TABLES):
                     self.db.execute(f"DELETE FROM {table} WHERE id = ?", (change.old,))
             elif old is not None:
@@ -426,10 +454,10 @@ class SQLiteStore:
         if not bands:
             return []
         rows = self.db.execute(
-            "SELECT DISTINCT a.id, a.duplicate_of, json_extract(a.doc, '$.minhash') AS minhash "
-            f"FROM article_bands b JOIN articles a ON a.id = b.id "
-            f"WHERE b.band IN ({','.join('?' * len(bands))})",
-            bands,
+            "SELECT a.id, a.duplicate_of, json_extract(a.doc, '$.minhash') AS minhash "
+            "FROM article_bands_fts b JOIN articles a ON a.rowid = b.rowid "
+            "WHERE article_bands_fts MATCH ?",
+            (_band_query(bands),),
         )
         return [
             {

@@ -193,7 +193,7 @@ def _tables_written(store, article):
         store.upsert_articles([article])
     finally:
         store.db.set_trace_callback(None)
-    tables = ("articles_fts", "article_bands", "article_stories", "claims", "article_entities")
+    tables = ("articles_fts", "article_bands_fts", "article_stories", "claims", "article_entities")
     # the statements come with their values: the article's own row holds the word "claims"
     heads = (f"{verb} {t} " for t in tables for verb in ("INSERT INTO", "DELETE FROM"))
     return {h.split()[-1] for h in heads for s in statements if s.startswith(h)}
@@ -205,7 +205,7 @@ def _tables_written(store, article):
         ({"stories": [StoryMatch("other", 0.8)]}, {"article_stories", "claims"}),
         ({"text": "Rewritten about bridges."}, {"articles_fts"}),
         ({"entities": [Entity("Kim Yo Jong", "PERSON")]}, {"article_entities"}),
-        ({"minhash_bands": ["b9"]}, {"article_bands"}),
+        ({"minhash_bands": ["b9"]}, {"article_bands_fts"}),
         ({"claims": []}, {"claims"}),
     ],
 )
@@ -224,3 +224,52 @@ def test_a_rewritten_document_rewrites_only_the_rows_whose_fields_changed(
         names = [r[0] for r in store.db.execute("SELECT name FROM article_entities")]
         assert names == [e["text"].casefold() for e in doc["entities"]]
         assert len(store.search("bridges")) == ("text" in change)
+
+
+def test_a_store_from_before_the_band_index_gets_it_on_open(tmp_path):
+    """Schema 6 kept band keys in a B-tree table: on open they move to the full-text index,
+    and the stored documents are near-duplicate candidates again."""
+    path = tmp_path / "old.sqlite"
+    with SQLiteStore(path) as store:
+        store.upsert_articles([_article(1), _article(2)])
+    db = sqlite3.connect(path)
+    with db:  # as schema 6 had it
+        db.execute("DELETE FROM article_bands_fts")
+        db.execute(
+            "CREATE TABLE article_bands (band TEXT NOT NULL, id TEXT NOT NULL, "
+            "PRIMARY KEY (band, id)) WITHOUT ROWID"
+        )
+        db.execute("UPDATE meta SET value = '6' WHERE key = 'schema_version'")
+    db.close()
+    with SQLiteStore(path) as store:
+        tables = {r[0] for r in store.db.execute("SELECT name FROM sqlite_master")}
+        assert "article_bands" not in tables
+        found = store.near_candidates(["shared"])
+        assert sorted(c["id"] for c in found) == sorted([_article(1).id, _article(2).id])
+
+
+def test_band_candidates_are_the_articles_sharing_a_key_each_once(tmp_path):
+    with SQLiteStore(tmp_path / "s.sqlite") as store:
+        store.upsert_articles(
+            [
+                _article(1, minhash_bands=["v2.00aa", "v2.01bb"]),
+                _article(2, minhash_bands=["v2.00aa", "v2.01cc"]),
+                _article(3, minhash_bands=["v2.00dd"]),
+            ]
+        )
+        found = [c["id"] for c in store.near_candidates(["v2.00aa", "v2.01bb", "v2.01zz"])]
+        assert sorted(found) == sorted([_article(1).id, _article(2).id])
+        # a key is one token: its halves ("v2", "00aa") match nothing on their own
+        assert store.near_candidates(["v2.00ee"]) == []
+        assert store.near_candidates(["v2"]) == []
+
+
+def test_an_exact_copy_removed_by_a_regroup_takes_its_band_rows_with_it(tmp_path):
+    from newsmon.pipeline.models import Regroup
+
+    with SQLiteStore(tmp_path / "s.sqlite") as store:
+        store.upsert_articles([_article(1), _article(2)])
+        store.regroup(Regroup(old=_article(2).id, new=_article(1).id, exact=True))
+        assert store.db.execute("SELECT count(*) FROM article_bands_fts").fetchone()[0] == 1
+        bands = store.get_article(_article(1).id)["minhash_bands"]
+        assert [c["id"] for c in store.near_candidates(bands)] == [_article(1).id]
