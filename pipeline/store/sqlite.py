@@ -35,7 +35,8 @@ from .base import (
 )
 
 SCHEMA = resources.files(__package__) / "sqlite_schema.sql"
-# 2: full-text rows keyed by rowid; 3: feed polling; 4: MinHash v2; 5: claims as rows
+# 2: full-text rows keyed by rowid; 3: feed polling; 4: MinHash v2; 5: claims as rows;
+# 6: entity names as rows; 7: band keys in a full-text index
 SCHEMA_VERSION = "7"
 
 
@@ -456,7 +457,7 @@ class SQLiteStore:
         rows = self.db.execute(
             "SELECT a.id, a.duplicate_of, json_extract(a.doc, '$.minhash') AS minhash "
             "FROM article_bands_fts b JOIN articles a ON a.rowid = b.rowid "
-            "WHERE article_bands_fts MATCH ?",
+            "WHERE article_bands_fts MATCH ? ORDER BY a.id",  # dedupe keeps the first of equals
             (_band_query(bands),),
         )
         return [
