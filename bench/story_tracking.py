@@ -170,13 +170,8 @@ def run_half(half: str, items: list[Item], sources, nlp) -> dict[str, float]:
 
     alone = StoryTracker([])
     clusters = {a.id: alone.assign(copy.deepcopy(a)).stories[0].id for a in enriched}
+    clusters = _resolved(clusters, alone)
     gold = {i.article.id: i.story or f"none:{i.article.id}" for i in kept_items}
-    if alone.merges:
-        moved = {m.old: m.new for m in alone.merges}
-        for doc, story in clusters.items():
-            while story in moved:
-                story = moved[story]
-            clusters[doc] = story
     ep, er, ef = bcubed(gold, clusters)
     _, _, two_runs_f1 = bcubed(gold, emergent_in_two_runs(enriched))
 
@@ -223,6 +218,7 @@ def run_half(half: str, items: list[Item], sources, nlp) -> dict[str, float]:
 
 
 def _resolved(clusters: dict[str, str], tracker: StoryTracker) -> dict[str, str]:
+    """Each article's story after the tracker's merges (a merged story may merge again)."""
     moved = {m.old: m.new for m in tracker.merges}
     for doc, story in clusters.items():
         while story in moved:

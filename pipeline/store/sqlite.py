@@ -154,8 +154,7 @@ class SQLiteStore:
                 for row in self.db.execute(
                     "SELECT rowid, json_extract(doc, '$.minhash_bands') AS bands FROM articles"
                 ):
-                    bands = json.loads(row["bands"] or "[]")
-                    self._write_bands(row["rowid"], {"minhash_bands": bands})
+                    self._write_bands(row["rowid"], json.loads(row["bands"] or "[]"))
             report.say("migrated -> 7: band keys in a full-text index")
         self.db.execute(
             "INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", (SCHEMA_VERSION,)
@@ -248,7 +247,7 @@ class SQLiteStore:
                 (rowid, doc["title"], doc["text"]),
             )
         if "article_bands_fts" in changed:
-            self._write_bands(rowid, doc)
+            self._write_bands(rowid, doc["minhash_bands"])
         if "article_stories" in changed:
             self.db.executemany(
                 "INSERT INTO article_stories VALUES (?, ?, ?)",
@@ -259,11 +258,11 @@ class SQLiteStore:
         if "article_entities" in changed:
             self._write_entities(doc)
 
-    def _write_bands(self, rowid: int, doc: dict[str, Any]) -> None:
-        if doc["minhash_bands"]:
+    def _write_bands(self, rowid: int, keys: list[str]) -> None:
+        if keys:
             self.db.execute(
                 "INSERT INTO article_bands_fts (rowid, bands) VALUES (?, ?)",
-                (rowid, " ".join(band_token(k) for k in doc["minhash_bands"])),
+                (rowid, " ".join(band_token(k) for k in keys)),
             )
 
     def _write_entities(self, doc: dict[str, Any]) -> None:

@@ -262,6 +262,7 @@ def test_band_candidates_are_the_articles_sharing_a_key_each_once(tmp_path):
         # a key is one token: its halves ("v2", "00aa") match nothing on their own
         assert store.near_candidates(["v2.00ee"]) == []
         assert store.near_candidates(["v2"]) == []
+        assert store.near_candidates(["00aa"]) == []
 
 
 def test_an_exact_copy_removed_by_a_regroup_takes_its_band_rows_with_it(tmp_path):
