@@ -45,7 +45,7 @@ from .aliases import Aliases, load_aliases
 from .errors import ConfigError
 from .models import Article, Claim, ProfileEntity, StoryMatch, StoryMerge, StoryProfile
 from .profiles import derive_profile, fallback_entities
-from .terms import COMBINING, combine, cosine, fold, term_vector
+from .terms import COMBINING, combine, cosine, fold, term_vector, vector_norm
 from .timeline import ranked
 
 # Tuned on the development half of bench/labelled (bench/story_tracking.py); see README.
@@ -566,6 +566,9 @@ class EmergentStory:
     def profile(self) -> dict[str, Any]:
         return {
             "terms": self.centroid(),
+            # The centroid is normalised; its weight lets a reloaded story weigh as all its
+            # members did, not as one article, when the next run's members join it.
+            "terms_weight": round(vector_norm(dict(self.terms)), 5),
             "entities": dict(ranked(self.entities, 20)),
             "languages": dict(self.languages),
             "size": self.size,
@@ -580,7 +583,8 @@ class EmergentStory:
         if first is None or last is None:
             return None
         story = cls(doc["id"], first, last, size=int(profile.get("size", 0)))
-        story.terms.update(profile.get("terms", {}))
+        weight = float(profile.get("terms_weight", 1.0))  # stored without it: as one article
+        story.terms.update({t: w * weight for t, w in profile.get("terms", {}).items()})
         story.entities.update(profile.get("entities", {}))
         story.languages.update(profile.get("languages", {}))
         return story

@@ -143,11 +143,20 @@ def term_vector(title: str, text: str, lang: str, top: int = TOP_TERMS) -> dict[
     return normalise(weighed, top)
 
 
-def normalise(weights: dict[str, float], top: int = TOP_TERMS) -> dict[str, float]:
+def _kept(weights: dict[str, float], top: int) -> list[tuple[float, str]]:
     kept = sorted(((w, t) for t, w in weights.items() if w > 0), key=lambda wt: (-wt[0], wt[1]))
-    kept = kept[:top]
+    return kept[:top]
+
+
+def normalise(weights: dict[str, float], top: int = TOP_TERMS) -> dict[str, float]:
+    kept = _kept(weights, top)
     norm = math.sqrt(sum(w * w for w, _ in kept)) or 1.0
     return {t: round(w / norm, 5) for w, t in kept}
+
+
+def vector_norm(weights: dict[str, float], top: int = TOP_TERMS) -> float:
+    """The length of what `normalise` keeps: normalised terms times it give the kept sum."""
+    return math.sqrt(sum(w * w for w, _ in _kept(weights, top)))
 
 
 def cosine(a: dict[str, float], b: dict[str, float]) -> float:

@@ -443,3 +443,48 @@ def test_an_assigned_article_keeps_its_term_vector_and_later_readers_take_it_fro
     # what was stored is what splitting and resuming read: not computed again from the text
     stored.term_vector = {"kept": 1.0}
     assert ArticleText.of(stored).vector == {"kept": 1.0}
+
+
+def test_a_reloaded_emergent_story_weighs_as_all_its_members_did():
+    """A story of ten dock-strike reports, kept by the store, then one report of a storm joins
+    it: the storm must weigh as one report of eleven, as it would have in one run, not as
+    much as the ten together."""
+    ports = ["Rotterdam", "Antwerp", "Hamburg", "Felixstowe", "Le Havre"]
+    strikes = [
+        _dated(
+            f"Dock strike at {port} enters day {n + 2}",
+            f"Dockworkers at {port} extended their strike over wages, the union said; "
+            "container ships queued at anchor and terminal operators warned of delays.",
+            "2026-05-01",
+            n,
+        )
+        for n, port in enumerate(ports * 2)
+    ]
+    storm = _dated(
+        "Storm floods coastal towns",
+        "A winter storm flooded coastal towns and cut power to thousands of homes, forecasters "
+        "said, as rivers burst their banks after days of heavy rain.",
+        "2026-05-02",
+        99,
+    )
+    day = date(2026, 5, 1)
+
+    def story(articles):
+        built = EmergentStory("emerging-dock", day, day)
+        for article in articles:
+            built.add(day, ArticleText.of(article), set(), copy=False)
+        return built
+
+    one_run = story([*strikes, storm]).centroid()
+    stored = story(strikes).profile()
+    reloaded = EmergentStory.from_document({"id": "emerging-dock", "profile": stored})
+    assert reloaded is not None
+    reloaded.add(day, ArticleText.of(storm), set(), copy=False)
+    assert cosine(reloaded.centroid(), one_run) > 0.99
+    # A profile stored without the weight (as before it was kept) shows what it prevents.
+    unweighted = EmergentStory.from_document(
+        {"id": "emerging-dock", "profile": {k: v for k, v in stored.items() if k != "terms_weight"}}
+    )
+    assert unweighted is not None
+    unweighted.add(day, ArticleText.of(storm), set(), copy=False)
+    assert cosine(unweighted.centroid(), one_run) < 0.95
