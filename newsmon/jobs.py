@@ -16,14 +16,13 @@ import subprocess
 import sys
 import threading
 import time
-from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from .pipeline.alerts import AlertChannels, raise_alerts
+from .pipeline.alerts import AlertChannels, AlertTally, raise_alerts
 from .pipeline.errors import CrawlError
 from .pipeline.ledger import Ledger, judge
 from .pipeline.models import (
@@ -56,7 +55,7 @@ from .pipeline.runfiles import (
 )
 from .pipeline.sources import load_sources
 from .pipeline.store import Store
-from .pipeline.timeline import most_mentioned, own_mentions, summarize, top_entities
+from .pipeline.timeline import SummaryTally, summarize
 
 if TYPE_CHECKING:
     from .pipeline.stories import StoryTracker
@@ -378,7 +377,7 @@ def story_tracker(store: Store, stories: list[StoryProfile]) -> StoryTracker:
 
     tracker = StoryTracker(stories)
     for profile in stories:
-        tracker.remember(store.story_articles(profile.id))
+        tracker.remember(store.iter_story_articles(profile.id))
     tracker.remember(s for s in store.list_stories() if s.get("kind") == "emergent")
     return tracker
 
@@ -608,15 +607,21 @@ def _refresh_stories(
         waiting = {a.id for a in read_articles(run.files.dead_letter)}
         failed = {a.id for a in articles if a.id in waiting}
         late, left = _reassign_late(store, stories, articles, failed)
-    members = {profile.id: store.story_articles(profile.id) for profile in stories}
-    for profile in stories:
-        story = summarize(profile.id, profile.title, members[profile.id])
-        story.top_entities = top_entities(members[profile.id])
-        store.upsert_story(story)
     added = {a.id for a in articles if a.id not in failed}
+    tallies: dict[str, AlertTally] = {}
+    summaries = []
+    for profile in stories:
+        # One pass over the members, each let go once read, for the summary and the alerts
+        # both: a story is never held whole, however many members it has.
+        summary, tallies[profile.id] = SummaryTally(), AlertTally(added)
+        for doc in store.iter_story_articles(profile.id):
+            summary.add(doc)
+            tallies[profile.id].add(doc)
+        summaries.append(summary.story(profile.id, profile.title))
+    store.upsert_stories(summaries)
     emergent = _refresh_emergent(store, stories, articles, merges, failed, left)
     alerts = raise_alerts(
-        store, stories, members, added, run_id, utc_now(), alert_channels, emergent=emergent
+        store, stories, tallies, run_id, utc_now(), alert_channels, emergent=emergent
     )
     return {"alerts": alerts, "reassigned": late, "stories_refreshed": len(stories) + len(emergent)}
 
@@ -704,11 +709,12 @@ def _refresh_emergent(
         for m in a.stories
         if m.id.startswith(EMERGENT_PREFIX)
     }
+    written: list[Story] = []  # stored at the end, in one write
     for merge in merges:
         _move_members(store, store.story_articles(merge.old), merge.old, merge.new)
         old = summarize(merge.old, merge.old, [])
         old.kind, old.merged_into = "emergent", merge.new
-        store.upsert_story(old)
+        written.append(old)
         touched.discard(merge.old)
         touched.add(merge.new)
     split_from: dict[str, str] = {}
@@ -725,33 +731,24 @@ def _refresh_emergent(
     for story_id in sorted(touched):
         # One pass over the members, each let go once read: a story of thousands of members
         # is never held whole (at 4,000 generated articles one held 2,349).
-        outlines: list[dict[str, Any]] = []
-        mentions: Counter[str] = Counter()
+        summary = SummaryTally()
         builder = EmergentProfile(tracker)
         for doc in store.iter_story_articles(story_id):
             builder.add(doc)
-            outlines.append({k: doc.get(k) for k in _SUMMARY_FIELDS})
-            mentions.update(own_mentions(doc))
-        if not outlines:  # every member left it for a tracked story
+            summary.add(doc)
+        if not summary.articles:  # every member left it for a tracked story
             gone = summarize(story_id, story_id, [])
             gone.kind = "emergent"
-            store.upsert_story(gone)
+            written.append(gone)
             continue
-        first = min(
-            outlines, key=lambda d: (str(d.get("published_at") or d["fetched_at"]), d["id"])
-        )
-        story = summarize(story_id, first["title"], outlines)
+        story = summary.story(story_id, summary.first_title)
         story.kind = "emergent"
         story.split_from = split_from.get(story_id, "")
-        story.top_entities = most_mentioned(mentions)
         story.profile = builder.profile()
-        store.upsert_story(story)
+        written.append(story)
         refreshed.append(story)
+    store.upsert_stories(written)
     return refreshed
-
-
-# What a story's summary reads of each member (pipeline/timeline.py summarize).
-_SUMMARY_FIELDS = ("id", "title", "published_at", "fetched_at", "source", "duplicate_of")
 
 
 def _split_candidates(store: Store, story_id: str) -> list[dict[str, Any]]:

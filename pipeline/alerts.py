@@ -22,7 +22,7 @@ import json
 import logging
 import smtplib
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from email.message import EmailMessage
@@ -52,25 +52,108 @@ def claimant_key(claimant: str) -> str:
     return key[4:] if key.startswith("the ") else key
 
 
-def _figures(docs: list[dict[str, Any]]) -> list[tuple[str, str, str, float, str, str]]:
-    """(day, claimant, unit, value, outlet, the figure as written) of every claim in the docs'
-    own reporting."""
-    found = []
-    ordered = sorted(docs, key=lambda d: (day_of(d), d.get("id", "")))
-    for doc, claim, who in own_claims(ordered):
+def _figures(doc: dict[str, Any]) -> Iterator[tuple[str, str, float, str]]:
+    """(claimant, unit, value, the figure as written) of every claim in a doc's own
+    reporting."""
+    for _, claim, who in own_claims([doc]):
         claimant = " ".join(str(who).split())
         if claimant:
-            found.append(
-                (
-                    day_of(doc),
-                    claimant,
-                    claim["unit"],
-                    claim["value"],
-                    outlet_of(doc),
-                    format_figure(claim),
-                )
+            yield claimant, claim["unit"], claim["value"], format_figure(claim)
+
+
+# What the rules read of an added member; the rest of it is let go.
+_ALERT_FIELDS = ("id", "published_at", "fetched_at", "source", "source_name", "duplicate_of")
+
+
+class AlertTally:
+    """What the rules read of a story's members, gathered one member at a time (in any
+    order), so that a story of any size is never held whole: the outlets and each claimant's
+    latest figure for a unit before this run, the articles a day, and this run's additions."""
+
+    def __init__(self, added_ids: set[str]) -> None:
+        self.added_ids = added_ids
+        self.known: set[str] = set()
+        self.per_day: Counter[str] = Counter()
+        # (claimant key, unit) -> ((day, id, claim's place), value, as written): the latest
+        # in publication order, as a sort of the members by (day, id) would leave it.
+        self.latest: dict[tuple[str, str], tuple[tuple[str, str, int], float, str]] = {}
+        self.added: list[dict[str, Any]] = []
+
+    def add(self, doc: dict[str, Any]) -> None:
+        day = day_of(doc)
+        if day:
+            self.per_day[day] += 1
+        if doc["id"] in self.added_ids:
+            kept = {k: doc.get(k) for k in _ALERT_FIELDS}
+            kept["claims"] = doc.get("claims", [])
+            self.added.append(kept)
+            return
+        self.known.add(outlet_of(doc))
+        for place, (claimant, unit, value, written) in enumerate(_figures(doc)):
+            key = (claimant_key(claimant), unit)
+            order = (day, str(doc.get("id", "")), place)
+            if key not in self.latest or order > self.latest[key][0]:
+                self.latest[key] = (order, value, written)
+
+    def alerts(self, story_id: str, title: str, run_id: str, now: str) -> list[Alert]:
+        """The alerts this run's additions raise (each at most once, by its id)."""
+        if not self.added:
+            return []
+
+        def alert(rule: str, key: str, line: str, **detail: Any) -> Alert:
+            return Alert(alert_id(rule, story_id, key), rule, story_id, line, now, run_id, detail)
+
+        out = []
+        added = sorted(self.added, key=lambda d: (day_of(d), d.get("id", "")))
+        ids = sorted(d["id"] for d in added)
+        outlets = sorted({outlet_of(d) for d in added})
+        out.append(
+            alert(
+                "coverage",
+                ",".join(ids),
+                f"{title}: {len(ids)} new article(s) from {', '.join(outlets)}",
+                articles=ids,
+                outlets=outlets,
             )
-    return found
+        )
+        for outlet in outlets:
+            if outlet not in self.known:
+                out.append(alert("new_outlet", outlet, f"{title}: first report by {outlet}"))
+        latest = {key: (value, written) for key, (_, value, written) in self.latest.items()}
+        for doc in added:
+            day, outlet = day_of(doc), outlet_of(doc)
+            for claimant, unit, value, written in _figures(doc):
+                key = (claimant_key(claimant), unit)
+                previous, was = latest.get(key, (None, ""))
+                if previous is None:
+                    out.append(
+                        alert(
+                            "new_figure",
+                            f"{claimant_key(claimant)}|{unit}|{value}",
+                            f"{title}: {claimant} puts the figure at {written} "
+                            f"(reported by {outlet})",
+                            claimant=claimant,
+                            unit=unit,
+                            value=value,
+                            day=day,
+                        )
+                    )
+                elif previous != value:
+                    out.append(
+                        alert(
+                            "changed_figure",
+                            f"{claimant_key(claimant)}|{unit}|{previous}|{value}",
+                            f"{title}: {claimant} now says {written}, was {was}",
+                            claimant=claimant,
+                            unit=unit,
+                            value=value,
+                            previous=previous,
+                            day=day,
+                        )
+                    )
+                latest[key] = (value, written)
+        out += _bursts(story_id, title, self.per_day, {day_of(d) for d in added}, alert)
+        return list({a.id: a for a in out}.values())
 
 
 def story_alerts(
@@ -82,72 +165,19 @@ def story_alerts(
     now: str,
 ) -> list[Alert]:
     """The alerts this run's additions to a story raise (each at most once, by its id)."""
-    if not added:
-        return []
-
-    def alert(rule: str, key: str, line: str, **detail: Any) -> Alert:
-        return Alert(alert_id(rule, story_id, key), rule, story_id, line, now, run_id, detail)
-
-    out = []
-    ids = sorted(d["id"] for d in added)
-    outlets = sorted({outlet_of(d) for d in added})
-    out.append(
-        alert(
-            "coverage",
-            ",".join(ids),
-            f"{title}: {len(ids)} new article(s) from {', '.join(outlets)}",
-            articles=ids,
-            outlets=outlets,
-        )
-    )
-    known = {outlet_of(d) for d in before}
-    for outlet in outlets:
-        if outlet not in known:
-            out.append(alert("new_outlet", outlet, f"{title}: first report by {outlet}"))
-    latest: dict[tuple[str, str], tuple[float, str]] = {}
-    for _, claimant, unit, value, _, written in _figures(before):
-        latest[(claimant_key(claimant), unit)] = (value, written)
-    for day, claimant, unit, value, outlet, written in _figures(added):
-        key = (claimant_key(claimant), unit)
-        previous, was = latest.get(key, (None, ""))
-        if previous is None:
-            out.append(
-                alert(
-                    "new_figure",
-                    f"{claimant_key(claimant)}|{unit}|{value}",
-                    f"{title}: {claimant} puts the figure at {written} (reported by {outlet})",
-                    claimant=claimant,
-                    unit=unit,
-                    value=value,
-                    day=day,
-                )
-            )
-        elif previous != value:
-            out.append(
-                alert(
-                    "changed_figure",
-                    f"{claimant_key(claimant)}|{unit}|{previous}|{value}",
-                    f"{title}: {claimant} now says {written}, was {was}",
-                    claimant=claimant,
-                    unit=unit,
-                    value=value,
-                    previous=previous,
-                    day=day,
-                )
-            )
-        latest[key] = (value, written)
-    out += _bursts(story_id, title, before + added, {day_of(d) for d in added}, alert)
-    return list({a.id: a for a in out}.values())
+    tally = AlertTally({d["id"] for d in added})
+    for doc in [*before, *added]:
+        tally.add(doc)
+    return tally.alerts(story_id, title, run_id, now)
 
 
 def _bursts(
     story_id: str,
     title: str,
-    docs: list[dict[str, Any]],
+    per_day: Counter[str],
     days: set[str],
     alert: Callable[..., Alert],
 ) -> list[Alert]:
-    per_day = Counter(filter(None, map(day_of, docs)))
     found = []
     for day in sorted(d for d in days if d):
         try:
@@ -186,8 +216,7 @@ class AlertChannels:
 def raise_alerts(
     store: Any,
     stories: list[Any],
-    members: dict[str, list[dict[str, Any]]],
-    added_ids: set[str],
+    tallies: dict[str, AlertTally],
     run_id: str,
     now: str,
     channels: AlertChannels | None = None,
@@ -198,10 +227,7 @@ def raise_alerts(
     yet."""
     raised: list[Alert] = []
     for profile in stories:
-        docs = members[profile.id]
-        added = [d for d in docs if d["id"] in added_ids]
-        before = [d for d in docs if d["id"] not in added_ids]
-        raised += story_alerts(profile.id, profile.title, before, added, run_id, now)
+        raised += tallies[profile.id].alerts(profile.id, profile.title, run_id, now)
     for story in emergent or []:
         if story.articles >= EMERGENT_ALERT_SIZE and not story.merged_into:
             raised.append(

@@ -11,18 +11,54 @@ from .numbers import format_figure
 from .terms import singular
 
 
-def summarize(story_id: str, title: str, docs: list[dict[str, Any]]) -> Story:
-    dated = sorted(d["published_at"] or d["fetched_at"] for d in docs)
-    return Story(
-        id=story_id,
-        title=title,
-        articles=len(docs),
-        outlets=len({d["source"] for d in docs}),
-        independent_outlets=len({d["source"] for d in docs if not d.get("duplicate_of")}),
-        first_seen=dated[0] if dated else None,
-        last_seen=dated[-1] if dated else None,
-        updated_at=utc_now(),
-    )
+def summarize(story_id: str, title: str, docs: Iterable[dict[str, Any]]) -> Story:
+    tally = SummaryTally()
+    for doc in docs:
+        tally.add(doc)
+    return tally.story(story_id, title)
+
+
+class SummaryTally:
+    """What a story's summary reads of its members, gathered one member at a time (in any
+    order), so that a story of any size is summarised without being held: the count, the
+    outlets, the first and last dates, the first member's title and its own reporting's
+    mentions."""
+
+    def __init__(self) -> None:
+        self.articles = 0
+        self.outlets: set[str] = set()
+        self.independent: set[str] = set()
+        self.first: tuple[str, str] | None = None  # (date, id) of the earliest member
+        self.first_title = ""
+        self.last: str | None = None
+        self.mentions: Counter[str] = Counter()
+
+    def add(self, doc: dict[str, Any]) -> None:
+        self.articles += 1
+        self.outlets.add(doc["source"])
+        if not doc.get("duplicate_of"):
+            self.independent.add(doc["source"])
+        dated = doc.get("published_at") or doc.get("fetched_at")
+        if dated:
+            key = (str(dated), str(doc.get("id", "")))
+            if self.first is None or key < self.first:
+                self.first, self.first_title = key, str(doc.get("title") or "")
+            if self.last is None or key[0] > self.last:
+                self.last = key[0]
+        self.mentions.update(own_mentions(doc))
+
+    def story(self, story_id: str, title: str) -> Story:
+        return Story(
+            id=story_id,
+            title=title,
+            articles=self.articles,
+            outlets=len(self.outlets),
+            independent_outlets=len(self.independent),
+            first_seen=self.first[0] if self.first else None,
+            last_seen=self.last,
+            updated_at=utc_now(),
+            top_entities=most_mentioned(self.mentions),
+        )
 
 
 NEW_ENTITIES_PER_DAY = 8

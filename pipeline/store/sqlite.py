@@ -469,11 +469,11 @@ class SQLiteStore:
         ]
 
     # -- stories ------------------------------------------------------------------------------
-    def upsert_story(self, story: Story) -> None:
+    def upsert_stories(self, stories: Iterable[Story]) -> None:
         with self.db:
-            self.db.execute(
+            self.db.executemany(
                 "INSERT OR REPLACE INTO stories VALUES (?, ?)",
-                (story.id, json.dumps(story.to_document(), ensure_ascii=False)),
+                ((s.id, json.dumps(s.to_document(), ensure_ascii=False)) for s in stories),
             )
 
     def get_story(self, story_id: str) -> dict[str, Any] | None:

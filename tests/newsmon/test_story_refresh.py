@@ -1,7 +1,10 @@
 """The index step's refresh of emergent stories reads each story's members as a stream."""
 
+from dataclasses import asdict
+
 from newsmon import jobs
 from newsmon.pipeline import stories as stories_module
+from newsmon.pipeline.store import open_store
 from newsmon.pipeline.stories import StoryTracker, emergent_profile
 from newsmon.pipeline.timeline import summarize, top_entities
 
@@ -21,6 +24,37 @@ def test_a_streamed_emergent_summary_is_what_the_whole_member_list_gives(demo_ru
         assert (story["first_seen"], story["last_seen"]) == (whole.first_seen, whole.last_seen)
         assert story["top_entities"] == top_entities(docs)
         assert story["profile"] == emergent_profile(docs, StoryTracker([]))
+
+
+def test_the_refresh_reads_each_story_as_a_stream_and_never_holds_one_whole(
+    demo_run, stories, tmp_path, monkeypatch
+):
+    copy = open_store(tmp_path / "store.sqlite")
+    demo_run["store"].db.backup(copy.db)
+
+    def whole(story_id):
+        raise AssertionError(f"story {story_id} was read whole")
+
+    monkeypatch.setattr(copy, "story_articles", whole)
+    counts = jobs.refresh_stories(None, copy, stories, "again")
+    assert counts["stories_refreshed"] >= 2
+
+    def summaries(store):
+        return [{k: v for k, v in s.items() if k != "updated_at"} for s in store.list_stories()]
+
+    assert summaries(copy) == summaries(demo_run["store"])
+    copy.close()
+
+
+def test_a_summary_of_members_in_any_order_is_the_summary_in_publication_order(demo_run):
+    store = demo_run["store"]
+    story = max(store.list_stories(), key=lambda s: s["articles"])
+    docs = store.story_articles(story["id"])
+    assert len(docs) >= 5
+    ordered = summarize(story["id"], story["title"], docs)
+    shuffled = summarize(story["id"], story["title"], reversed(docs[::2] + docs[1::2]))
+    assert asdict(shuffled) | {"updated_at": None} == asdict(ordered) | {"updated_at": None}
+    assert (ordered.first_seen, ordered.last_seen) == (story["first_seen"], story["last_seen"])
 
 
 def test_a_story_too_large_to_split_is_not_read_past_the_limit(demo_run, monkeypatch):

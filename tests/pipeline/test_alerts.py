@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sinks import alert_sinks
 
-from newsmon.pipeline.alerts import AlertChannels, deliver, story_alerts
+from newsmon.pipeline.alerts import AlertChannels, AlertTally, deliver, story_alerts
 from newsmon.pipeline.models import Alert
 
 
@@ -63,6 +63,31 @@ def test_an_alert_has_the_same_id_whenever_the_same_event_is_evaluated():
     first = story_alerts("nk", "NK", BEFORE, added, "r1", "2025-07-03T00:00:00Z")
     again = story_alerts("nk", "NK", BEFORE, added, "r2", "2025-07-04T00:00:00Z")
     assert [a.id for a in first] == [a.id for a in again] and len({a.id for a in first}) == 3
+
+
+def test_members_met_in_any_order_raise_what_publication_order_raises():
+    # The index step hands the tally a story's members as the store streams them; the latest
+    # figure before this run is the last in (day, id) order however they arrive.
+    before = [
+        _doc(1, 1, "KWS", [(5000, "engineers", "NIS")]),
+        _doc(2, 2, "Herald", [(5500, "engineers", "NIS")]),
+        _doc(3, 2, "Times", [(6000, "engineers", "NIS"), (6500, "engineers", "NIS")]),
+    ]
+    added = [_doc(9, 3, "Post", [(6500, "engineers", "NIS")])]
+    for order in ([0, 1, 2], [2, 1, 0], [1, 2, 0]):
+        tally = AlertTally({"d9"})
+        for doc in [added[0], *(before[i] for i in order)]:
+            tally.add(doc)
+        rules = sorted((a.rule, a.title) for a in tally.alerts("nk", "NK", "r", "t"))
+        # d3's second figure is the latest: 6,500 again is no change
+        assert rules == _rules(added, before) == [
+            ("coverage", "NK: 1 new article(s) from Post"),
+            ("new_outlet", "NK: first report by Post"),
+        ]
+    # the break: without d3's second figure the latest is 6,000, and 6,500 is a change
+    assert ("changed_figure", "NK: NIS now says 6,500 engineers, was 6,000 engineers") in _rules(
+        added, [*before[:2], _doc(3, 2, "Times", [(6000, "engineers", "NIS")])]
+    )
 
 
 def _alerts():

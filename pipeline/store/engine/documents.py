@@ -343,13 +343,14 @@ class Documents(EngineBase):
         ]
 
     # -- stories ---------------------------------------------------------------------------
-    def upsert_story(self, story: Story) -> None:
-        self._request(
-            "PUT",
-            f"/{self.stories}/_doc/{story.id}",
-            story.to_document(),
-            params={"refresh": "true"},
-        )
+    def upsert_stories(self, stories: Iterable[Story]) -> None:
+        ops = [Op("index", self.stories, s.id, s.id, s.to_document()) for s in stories]
+        if not ops:
+            return
+        failed = self._bulk_all(ops)
+        if failed:
+            raise EngineError("bulk", f"{len(failed)} stories not written: {failed}")
+        self._refresh(self.stories)
 
     def get_story(self, story_id: str) -> dict[str, Any] | None:
         try:

@@ -89,10 +89,17 @@ def test_story_records_and_members(store):
         _article(1).id,
         _article(3).id,
     ]
-    store.upsert_story(Story("nk", "NK story", articles=2))
-    store.upsert_story(Story("nk", "NK story", articles=3))
+    store.upsert_stories([Story("nk", "NK story", articles=2)])
+    store.upsert_stories([Story("nk", "NK story", articles=3)])
     assert store.get_story("nk")["articles"] == 3
     assert [s["id"] for s in store.list_stories()] == ["nk"]
+    # one write of several, of which two share an id: the later one wins
+    store.upsert_stories(
+        [Story("nk", "NK story", articles=4), Story("e1", "E"), Story("nk", "NK", articles=5)]
+    )
+    assert store.get_story("nk")["articles"] == 5
+    assert [s["id"] for s in store.list_stories()] == ["e1", "nk"]
+    store.upsert_stories([])  # nothing to write is no error
 
 
 def test_crawl_state(store):
