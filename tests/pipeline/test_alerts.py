@@ -80,10 +80,14 @@ def test_members_met_in_any_order_raise_what_publication_order_raises():
             tally.add(doc)
         rules = sorted((a.rule, a.title) for a in tally.alerts("nk", "NK", "r", "t"))
         # d3's second figure is the latest: 6,500 again is no change
-        assert rules == _rules(added, before) == [
-            ("coverage", "NK: 1 new article(s) from Post"),
-            ("new_outlet", "NK: first report by Post"),
-        ]
+        assert (
+            rules
+            == _rules(added, before)
+            == [
+                ("coverage", "NK: 1 new article(s) from Post"),
+                ("new_outlet", "NK: first report by Post"),
+            ]
+        )
     # the break: without d3's second figure the latest is 6,000, and 6,500 is a change
     assert ("changed_figure", "NK: NIS now says 6,500 engineers, was 6,000 engineers") in _rules(
         added, [*before[:2], _doc(3, 2, "Times", [(6000, "engineers", "NIS")])]
