@@ -16,7 +16,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -710,21 +710,28 @@ def _refresh_emergent(
         if m.id.startswith(EMERGENT_PREFIX)
     }
     written: list[Story] = []  # stored at the end, in one write
+    # Moves are written in batches, so a merged story's members go straight to where its
+    # merges end (A into B, then B into C: A's members join C), as one move after another
+    # would leave them.
+    moves = _Moves(store)
+    into = {merge.old: merge.new for merge in merges}
     for merge in merges:
-        _move_members(store, store.story_articles(merge.old), merge.old, merge.new)
+        moves.move(store.iter_story_articles(merge.old), merge.old, _last(into, merge.old))
         old = summarize(merge.old, merge.old, [])
         old.kind, old.merged_into = "emergent", merge.new
         written.append(old)
         touched.discard(merge.old)
         touched.add(merge.new)
+    moves.flush()  # before the splits read the merged stories' members
     split_from: dict[str, str] = {}
     for story_id in sorted(touched):
         docs = _split_candidates(store, story_id)
         for new_id, ids in split_emergent(story_id, docs).items():
             members = set(ids)
-            _move_members(store, [d for d in docs if d["id"] in members], story_id, new_id)
+            moves.move([d for d in docs if d["id"] in members], story_id, new_id)
             split_from[new_id] = story_id
             log.info("emergent story %s split: %d articles are %s", story_id, len(ids), new_id)
+    moves.flush()
     touched |= set(split_from)
     tracker = StoryTracker([])  # for the entities it finds in any language
     refreshed = []
@@ -766,16 +773,40 @@ def _split_candidates(store: Store, story_id: str) -> list[dict[str, Any]]:
     return docs
 
 
-def _move_members(store: Store, docs: list[dict[str, Any]], old: str, new: str) -> None:
-    """These documents belong to story `new` now, not `old`."""
-    moved = []
-    for doc in docs:
-        article = Article.from_document(doc)
-        for match in article.stories:
-            if match.id == old:
-                match.id = new
-        moved.append(article)
-    store.upsert_articles(moved)
+class _Moves:
+    """Documents that belong to another story now, written about INDEX_BATCH at a time: a
+    write each cost 6 ms of commit at 10,000 articles, when a run merged 861 stories and split
+    867, and all of them at once held 160 MB more."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.moving: dict[str, Article] = {}
+
+    def move(self, docs: Iterable[dict[str, Any]], old: str, new: str) -> None:
+        """These documents belong to story `new` now, not `old` (one moved twice is moved from
+        where the first move left it). The documents are read to the end before any write."""
+        for doc in docs:
+            article = self.moving.get(doc["id"]) or Article.from_document(doc)
+            for match in article.stories:
+                if match.id == old:
+                    match.id = new
+            self.moving[article.id] = article
+        if len(self.moving) >= INDEX_BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        for batch in batched(self.moving.values(), INDEX_BATCH):
+            self.store.upsert_articles(batch)
+        self.moving.clear()
+
+
+def _last(into: dict[str, str], story_id: str) -> str:
+    """Where a chain of merges from story_id ends."""
+    seen = {story_id}
+    while story_id in into and into[story_id] not in seen:
+        story_id = into[story_id]
+        seen.add(story_id)
+    return story_id
 
 
 @dataclass(frozen=True)

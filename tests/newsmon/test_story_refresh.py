@@ -2,10 +2,13 @@
 
 from dataclasses import asdict
 
+from factories import store_article
+
 from newsmon import jobs
 from newsmon.pipeline import stories as stories_module
+from newsmon.pipeline.models import StoryMatch, StoryMerge
 from newsmon.pipeline.store import open_store
-from newsmon.pipeline.stories import StoryTracker, emergent_profile
+from newsmon.pipeline.stories import EMERGENT_PREFIX, StoryTracker, emergent_profile
 from newsmon.pipeline.timeline import summarize, top_entities
 
 
@@ -77,3 +80,23 @@ def test_a_story_too_large_to_split_is_not_read_past_the_limit(demo_run, monkeyp
     monkeypatch.setattr(stories_module, "SPLIT_MAX", 500)
     read.clear()
     assert len(jobs._split_candidates(store, story["id"])) == story["articles"]
+
+
+def test_a_chain_of_merges_leaves_every_member_where_the_chain_ends(tmp_path):
+    # A into B, then B into C, in one run: the moves are written in batches, so A's members go
+    # straight to C; left at B they would belong to a story that no longer exists.
+    store = open_store(tmp_path / "store.sqlite")
+    a, b, c = (f"{EMERGENT_PREFIX}{x}" for x in "abc")
+    members = {1: a, 2: a, 3: b, 4: c}
+    store.upsert_articles(
+        [store_article(n, stories=[StoryMatch(s, 0.5)]) for n, s in members.items()]
+    )
+    merges = [StoryMerge(a, b), StoryMerge(b, c)]
+    jobs._refresh_emergent(store, [], [], merges, set(), set())
+    assert [d["id"] for d in store.story_articles(c)] == [store_article(n).id for n in members]
+    assert store.story_articles(a) == store.story_articles(b) == []
+    assert {s["id"]: s["merged_into"] for s in store.list_stories()} == {a: b, b: c, c: ""}
+    assert store.get_story(c)["articles"] == 4
+    # a cycle of merges ends, where it began again
+    assert jobs._last({a: b, b: a}, a) == b
+    store.close()
