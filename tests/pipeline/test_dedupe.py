@@ -308,3 +308,26 @@ def test_the_batch_remembers_its_latest_kept_documents_only(site, store):
     # With room for two, the original is forgotten by the time its copy comes: the bound holds.
     found = [a.duplicate_of for a in dedupe(batch(), store, Ledger(), remember=2)]
     assert found == [None, None, None, None]
+
+
+def test_forgotten_documents_leave_no_band_behind_and_shared_bands_keep_the_rest(site):
+    from newsmon.pipeline.dedupe import _Seen, sign
+
+    copy = next(a for a in site.articles if a.copy_of)
+    original = next(a for a in site.articles if a.id == copy.copy_of)
+    others = [a for a in site.articles if not a.copy_of and a is not original][:3]
+    made = [sign(_article(a, a.outlet)) for a in [original, copy, *others]]
+    shared = set(made[0].minhash_bands) & set(made[1].minhash_bands)
+    assert shared  # a near copy shares bands with its original: the list case is exercised
+    seen = _Seen(limit=len(made))
+    for article in made[:-1]:
+        seen.keep(article)
+    band = next(iter(shared))
+    assert set(seen.in_band(band)) == {made[0].id, made[1].id}
+    seen.limit = 1
+    seen.keep(made[-1])  # and forgets all the others
+    assert list(seen.by_id) == [made[-1].id]
+    assert set(seen.in_band(band)) <= {made[-1].id}
+    wanted = {hash(b) for b in made[-1].minhash_bands}
+    assert set(seen.by_band) == wanted  # nothing of the forgotten documents is held
+    assert all(seen.in_band(b) == [made[-1].id] for b in made[-1].minhash_bands)
