@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from newsmon.demoweb.site import DemoSite
-from newsmon.pipeline import enrich
+from newsmon.pipeline import enrich, parallel, process
 from newsmon.pipeline.enrich import load_nlp
 from newsmon.pipeline.ledger import Ledger
 from newsmon.pipeline.models import FetchedPage
@@ -37,7 +37,8 @@ def demo_pages_with_a_republication_and_a_broken_page() -> list[FetchedPage]:
         for a in DemoSite().articles
     ]
     first = DemoSite().articles[0]
-    republished = _html(first.title, first.paragraphs, first.published.isoformat())
+    # months later: it comes after every other article, long after its original
+    republished = _html(first.title, first.paragraphs, "2026-03-01T00:00:00+00:00")
     pages.append(_page("https://republisher.example/a", republished, "republisher"))
     pages.append(_page("https://broken.example/a", "<html><body></body></html>", "broken"))
     return pages
@@ -91,6 +92,69 @@ def test_a_republication_takes_its_originals_enrichment_without_being_read(
         assert copy[name] == original[name], name
     assert copy["entities"]
     assert (copy["source"], copy["duplicate_of"]) == ("republisher", original["id"])
+
+
+def test_a_copy_of_a_long_gone_original_is_read_by_the_workers_not_here(
+    pages, tmp_path, monkeypatch
+):
+    # a cache of 3 texts: the republication (the last page) comes long after its original
+    monkeypatch.setattr(process, "INHERIT_CACHE", 3)
+    alone, alone_fates = _run(pages, tmp_path, "alone", Workers(1))
+
+    def no_model_here(*_):  # the spawned workers import their own, unpatched module
+        raise AssertionError("the calling process loaded a model")
+
+    monkeypatch.setattr(parallel, "load_nlp", no_model_here)
+    together, fates = _run(pages, tmp_path, "workers", Workers(2, batch=8))
+    assert together == alone
+    assert fates == alone_fates
+    by_url = {d["url"]: d for d in together}
+    copy, original = by_url["https://republisher.example/a"], by_url[pages[0].url]
+    for name in enrich.INHERITED:
+        assert copy[name] == original[name], name
+    assert copy["entities"]
+
+
+def test_a_copy_of_an_original_that_failed_fails_alike_without_being_read(
+    pages, tmp_path, monkeypatch
+):
+    title = DemoSite().articles[0].title  # the first page's, and the republication's
+    real = enrich.detect_language
+    calls: list[str] = []
+
+    def refusing(text: str) -> str:
+        if text.startswith(title):
+            calls.append(text)
+            raise ValueError("no language for this text")
+        return real(text)
+
+    monkeypatch.setattr(enrich, "detect_language", refusing)
+    docs, fates = _run(pages, tmp_path, "failed", Workers(1, nlp=load_nlp()))
+    assert len(calls) == 1  # the original only: its copy took the same failure
+    by_url = {url: (outcome, reason) for url, outcome, reason in fates}
+    expected = ("rejected", "enrich_error:ValueError")
+    assert by_url[pages[0].url] == expected
+    assert by_url["https://republisher.example/a"] == expected
+    assert {pages[0].url, "https://republisher.example/a"}.isdisjoint(d["url"] for d in docs)
+
+
+def test_a_copy_of_an_evicted_original_is_read_again_and_gives_the_same_fields(
+    pages, tmp_path, monkeypatch
+):
+    nlp = load_nlp()
+    kept, _ = _run(pages, tmp_path, "kept", Workers(1, nlp=nlp))
+    monkeypatch.setattr(process, "INHERIT_CACHE", 3)
+    read: list[str] = []
+    real = enrich._finish
+
+    def counting(article, nlp):
+        read.append(article.url)
+        return real(article, nlp)
+
+    monkeypatch.setattr(enrich, "_finish", counting)
+    evicted, _ = _run(pages, tmp_path, "evicted", Workers(1, nlp=nlp, batch=8))
+    assert "https://republisher.example/a" in read  # its original was gone: read again
+    assert evicted == kept
 
 
 def test_a_daemonic_process_runs_the_step_itself(monkeypatch):
