@@ -59,6 +59,19 @@ def _run(pages, tmp_path, name, workers):
     return docs, sorted((o.url, o.outcome, o.reason) for o in ledger.outcomes)
 
 
+def _urls_read(monkeypatch) -> list[str]:
+    """The URLs of the articles the enrich stage reads in this process, as it reads them."""
+    read: list[str] = []
+    real = enrich._finish
+
+    def counting(article, nlp):
+        read.append(article.url)
+        return real(article, nlp)
+
+    monkeypatch.setattr(enrich, "_finish", counting)
+    return read
+
+
 def test_two_worker_processes_give_what_one_process_gives(pages, tmp_path):
     pool = Workers(2, batch=8)  # batches of 8: several for each stage, so workers start
     alone, alone_fates = _run(pages, tmp_path, "alone", Workers(1))
@@ -74,14 +87,7 @@ def test_a_republication_takes_its_originals_enrichment_without_being_read(
     pages, tmp_path, monkeypatch
 ):
     nlp = load_nlp()
-    read: list[str] = []
-    real = enrich._finish
-
-    def counting(article, nlp):
-        read.append(article.url)
-        return real(article, nlp)
-
-    monkeypatch.setattr(enrich, "_finish", counting)
+    read = _urls_read(monkeypatch)
     docs, _ = _run(pages, tmp_path, "inherit", Workers(1, nlp=nlp))
     by_url = {d["url"]: d for d in docs}
     copy = by_url["https://republisher.example/a"]
@@ -144,14 +150,7 @@ def test_a_copy_of_an_evicted_original_is_read_again_and_gives_the_same_fields(
     nlp = load_nlp()
     kept, _ = _run(pages, tmp_path, "kept", Workers(1, nlp=nlp))
     monkeypatch.setattr(process, "INHERIT_CACHE", 3)
-    read: list[str] = []
-    real = enrich._finish
-
-    def counting(article, nlp):
-        read.append(article.url)
-        return real(article, nlp)
-
-    monkeypatch.setattr(enrich, "_finish", counting)
+    read = _urls_read(monkeypatch)
     evicted, _ = _run(pages, tmp_path, "evicted", Workers(1, nlp=nlp, batch=8))
     assert "https://republisher.example/a" in read  # its original was gone: read again
     assert evicted == kept
