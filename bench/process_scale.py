@@ -8,7 +8,8 @@ in, processed.jsonl out, on an embedded store, with the default workers (one per
 shipped seed. It runs in a child process per size, so its peak memory is its own.
 
 Printed, per size: articles/s of the step, CPU seconds over wall seconds, peak RSS of the
-step's main process and of its largest worker, and the per-article cost; for the first size,
+step's main process and of its largest worker, the per-article cost, and the main process's
+RSS every 2,500 articles (a slope that shows growth before the peak does); for the first size,
 bare `trafilatura.extract` on the same pages (one process: the issue's baseline) and the
 ratio; each stage's share of one process's time (measured on a sample in this process, stage
 by stage); entity precision and recall of the step's entities against spaCy's full default
@@ -16,6 +17,7 @@ pipeline on the full text of the same articles (both through the same label vote
 
     .venv/bin/python bench/process_scale.py              # BENCH_SIZES=10000
     BENCH_SIZES=2000,10000 .venv/bin/python bench/process_scale.py
+    BENCH_ENTITIES=off BENCH_SIZES=20000 .venv/bin/python bench/process_scale.py  # memory
 """
 
 from __future__ import annotations
@@ -37,6 +39,10 @@ from newsmon.pipeline.runfiles import read_records, write_records
 SIZES = [int(n) for n in os.environ.get("BENCH_SIZES", "10000").split(",")]
 BASELINE_PAGES = 1000
 SAMPLE = 300  # articles for the stage shares and the entity comparison
+# BENCH_ENTITIES=off: the workers load no model, so the main process's own memory over a long
+# run shows in a quarter of the time (the step has no switch for this; the bench sets it)
+ENTITIES = os.environ.get("BENCH_ENTITIES", "on") != "off"
+RSS_EVERY = 2500  # articles between samples of the main process's RSS
 
 
 def write_crawl(path: Path, count: int, sentences: list[str]) -> None:
@@ -66,11 +72,25 @@ def child(crawl: str, store: str, result: str) -> None:
     from newsmon.pipeline.stories import load_stories
     from newsmon.settings import DEFAULT_SEED_FILE, packaged_seed
 
+    if not ENTITIES:
+        from newsmon.pipeline import parallel
+
+        class NoModel(parallel.Workers):
+            def __init__(self, processes: int, spacy_model: str | None = None, **_: object):
+                super().__init__(processes, spacy_model, entities=False)
+
+        parallel.Workers = NoModel  # type: ignore[misc,assignment]
+    samples: list[int] = []
+
+    def progress(stage: str, done: int, _total: int | None) -> None:
+        if stage == "enrich" and done % RSS_EVERY == 0:
+            samples.append(_rss_mb())
+
     stories = load_stories([packaged_seed(DEFAULT_SEED_FILE)])
     wall0, cpu0 = time.perf_counter(), time.process_time()
     with SQLiteStore(Path(store)) as db:
         db.setup()
-        out = jobs.process(Path(crawl), db, stories)
+        out = jobs.process(Path(crawl), db, stories, progress=progress)
     wall = time.perf_counter() - wall0
     mine = resource.getrusage(resource.RUSAGE_SELF)
     kids = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -85,9 +105,19 @@ def child(crawl: str, store: str, result: str) -> None:
                 "main_rss_mb": mine.ru_maxrss / 1024,
                 "worker_rss_mb": kids.ru_maxrss / 1024,
                 "processed": str(out),
+                "rss_samples": samples,
             }
         )
     )
+
+
+def _rss_mb() -> int:
+    """The current (not peak) resident memory of this process, in MB."""
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) // 1024
+    return 0
 
 
 def stage_shares(pages: list[FetchedPage]) -> dict[str, float]:
@@ -166,7 +196,8 @@ def main() -> None:
         child(*sys.argv[2:5])
         return
     sentences = real_sentences()
-    print(f"pages: {len(sentences)} real sentences drawn into new articles; sizes {SIZES}")
+    print(f"pages: {len(sentences)} real sentences drawn into new articles; sizes {SIZES}; "
+          f"entities {'on' if ENTITIES else 'off (BENCH_ENTITIES=off)'}")  # fmt: skip
     first = list(NewsPages(max(BASELINE_PAGES, SAMPLE), sentences=sentences))
     kb = sorted(len(p.body.encode()) for p in first)[len(first) // 2] / 1000
     bare = bare_trafilatura(first[:BASELINE_PAGES])
@@ -191,7 +222,12 @@ def main() -> None:
                 f"{got['main_rss_mb']:>8.0f} {got['worker_rss_mb']:>9.0f} "
                 f"{1000 * got['wall'] / size:>10.2f}"
             )
-            if last is None:
+            rss = got["rss_samples"]
+            if len(rss) >= 2:
+                slope = 1024 * (rss[-1] - rss[0]) / (RSS_EVERY * (len(rss) - 1))
+                print(f"{'':>9} main RSS every {RSS_EVERY} articles: {rss} MB, "
+                      f"{slope:.1f} KB an article after the first sample")  # fmt: skip
+            if last is None and ENTITIES:
                 p, r, n = entity_agreement(Path(got["processed"]))
                 last = (p, r, n)
     print("target: >= 100 articles/s and ratio >= 0.5 (issue 11)")
