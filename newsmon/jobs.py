@@ -32,6 +32,7 @@ from .pipeline.models import (
     CrawlSummary,
     FeedState,
     FetchedPage,
+    IndexChanges,
     Outcome,
     PendingURL,
     Regroup,
@@ -414,11 +415,16 @@ class _Processed:
     summary: CrawlSummary | None
     regroups: list[Regroup]
     merges: list[StoryMerge]
+    changes: IndexChanges | None = None  # the index step's, once it has run
 
     @classmethod
     def read(cls, path: str | Path) -> _Processed:
         path = Path(path).resolve()
         out = cls(path, RunFiles(path.parent), [], Ledger(), [], None, [], [])
+        if out.files.index_changes.exists():
+            for change in read_records(out.files.index_changes):
+                if isinstance(change, IndexChanges):
+                    out.changes = change
         for record in read_records(path):
             if isinstance(record, Article):
                 out.articles.append(_outline(record))
@@ -487,6 +493,10 @@ def _index_documents(
     from .pipeline.quality import outlet_figures
 
     files, ledger, articles = run.files, run.ledger, run.articles
+    # An earlier attempt's changes no longer say what the store holds: with none, the story
+    # refresh reads every member, as it must if this attempt stops half way.
+    files.index_changes.unlink(missing_ok=True)
+    run.changes = changes = IndexChanges(run_id)
     replay = {a.id: a for a in read_articles(files.dead_letter)}
     this_run = {a.id for a in articles}
     # In batches, this run's version of a document last (it wins), and what the store still
@@ -505,7 +515,12 @@ def _index_documents(
             written += len(result.written)
             refused_now = dict(result.failed)
             failed.update(refused_now)
+            changes.changed = sorted(set(changes.changed) | result.changed_stories)
+            created = set(result.created)
             for article in batch:
+                if article.id in created:
+                    for match in article.stories:
+                        changes.created.setdefault(match.id, []).append(article.id)
                 if article.id in refused_now:
                     append_record(article, refused)
                 elif article.id in this_run:
@@ -536,6 +551,7 @@ def _index_documents(
             continue
         old = store.regroup(change)
         if old is not None:
+            changes.regrouped = True
             replayed_outcomes.append(
                 CrawlOutcome(
                     old["url"],
@@ -546,6 +562,7 @@ def _index_documents(
                 )
             )
     store.record_outcomes(run_id, replayed_outcomes + ledger.outcomes)
+    write_records(files.index_changes, [changes])
     waiting, gave_up = _update_pending(store, ledger, retry or RetryPlan())
     if not failed and run.summary is not None and run.summary.complete:
         # Only now: saved validators make the next run skip these feeds when unchanged, so a
@@ -596,6 +613,7 @@ def _refresh_stories(
     run_id: str,
     alert_channels: AlertChannels | None,
 ) -> dict[str, Any]:
+    changes: IndexChanges | None = None
     if run is None:
         articles: list[Article] = []
         merges: list[StoryMerge] = []
@@ -603,27 +621,80 @@ def _refresh_stories(
         left = {s["id"] for s in store.list_stories() if s.get("kind") == "emergent"}
         late = 0
     else:
-        articles, merges = run.articles, run.merges
+        articles, merges, changes = run.articles, run.merges, run.changes
         waiting = {a.id for a in read_articles(run.files.dead_letter)}
         failed = {a.id for a in articles if a.id in waiting}
         late, left = _reassign_late(store, stories, articles, failed)
     added = {a.id for a in articles if a.id not in failed}
     tallies: dict[str, AlertTally] = {}
     summaries = []
+    kept = store.story_tallies([p.id for p in stories]) if changes and not late else {}
+    read = {"added": 0, "all": 0}  # how each story's tally was brought up to date
+    states = {}
     for profile in stories:
-        # One pass over the members, each let go once read, for the summary and the alerts
-        # both: a story is never held whole, however many members it has.
-        summary, tallies[profile.id] = SummaryTally(), AlertTally(added)
-        for doc in store.iter_story_articles(profile.id):
-            summary.add(doc)
-            tallies[profile.id].add(doc)
+        summary, tallies[profile.id], how = _story_tally(
+            store, profile.id, added, changes, kept.get(profile.id)
+        )
+        read[how] += 1
         summaries.append(summary.story(profile.id, profile.title))
+        states[profile.id] = {
+            "version": TALLY_VERSION,
+            "summary": summary.state(),
+            "alerts": tallies[profile.id].state(),
+        }
     store.upsert_stories(summaries)
     emergent = _refresh_emergent(store, stories, articles, merges, failed, left)
     alerts = raise_alerts(
         store, stories, tallies, run_id, utc_now(), alert_channels, emergent=emergent
     )
-    return {"alerts": alerts, "reassigned": late, "stories_refreshed": len(stories) + len(emergent)}
+    # Last: a refresh that stops before this reads from the tallies kept before it, again.
+    store.save_story_tallies(states)
+    return {
+        "alerts": alerts,
+        "reassigned": late,
+        "stories_refreshed": len(stories) + len(emergent),
+        "story_members_read": read,
+    }
+
+
+TALLY_VERSION = 1  # of what a kept tally holds (SummaryTally.state, AlertTally.state)
+
+
+def _story_tally(
+    store: Store,
+    story_id: str,
+    added: set[str],
+    changes: IndexChanges | None,
+    kept: dict[str, Any] | None,
+) -> tuple[SummaryTally, AlertTally, str]:
+    """A tracked story's summary and alert tallies with this run's members in, and whether
+    only the members added were read ("added") or every member ("all").
+
+    A kept tally goes on only if the story just gained members the store did not hold, and
+    its member count agrees: anything else (a rewritten or regrouped member, a late joiner, a
+    refresh that ran twice, a write from outside the index step) reads every member again."""
+    new = (changes.created.get(story_id, []) if changes else []) or []
+    if (
+        changes is not None
+        and kept is not None
+        and kept.get("version") == TALLY_VERSION
+        and not changes.regrouped
+        and story_id not in changes.changed
+        and kept["summary"]["articles"] + len(new) == store.count_story_articles(story_id)
+    ):
+        summary = SummaryTally.from_state(kept["summary"])
+        alert = AlertTally.from_state(kept["alerts"], added)
+        for doc in store.get_articles(new):
+            summary.add(doc)
+            alert.add(doc)
+        return summary, alert, "added"
+    # One pass over the members, each let go once read, for the summary and the alerts both:
+    # a story is never held whole, however many members it has.
+    summary, alert = SummaryTally(), AlertTally(added)
+    for doc in store.iter_story_articles(story_id):
+        summary.add(doc)
+        alert.add(doc)
+    return summary, alert, "all"
 
 
 def _reassign_late(

@@ -88,12 +88,45 @@ class AlertTally:
             kept["claims"] = doc.get("claims", [])
             self.added.append(kept)
             return
+        self._know(doc)
+
+    def _know(self, doc: dict[str, Any]) -> None:
         self.known.add(outlet_of(doc))
+        day = day_of(doc)
         for place, (claimant, unit, value, written) in enumerate(_figures(doc)):
             key = (claimant_key(claimant), unit)
             order = (day, str(doc.get("id", "")), place)
             if key not in self.latest or order > self.latest[key][0]:
                 self.latest[key] = (order, value, written)
+
+    def state(self) -> dict[str, Any]:
+        """What the next run's rules read as "before", as JSON: this run's additions count as
+        known by then."""
+        latest = dict(self.latest)
+        known = set(self.known)
+        settled = AlertTally(set())
+        settled.latest, settled.known = latest, known
+        for doc in self.added:
+            settled._know(doc)
+        return {
+            "known": sorted(known),
+            "per_day": dict(sorted(self.per_day.items())),
+            "latest": [
+                [claimant, unit, list(order), value, written]
+                for (claimant, unit), (order, value, written) in sorted(latest.items())
+            ],
+        }
+
+    @classmethod
+    def from_state(cls, state: dict[str, Any], added_ids: set[str]) -> AlertTally:
+        tally = cls(added_ids)
+        tally.known = set(state["known"])
+        tally.per_day = Counter(state["per_day"])
+        tally.latest = {
+            (claimant, unit): ((str(order[0]), str(order[1]), int(order[2])), value, written)
+            for claimant, unit, order, value, written in state["latest"]
+        }
+        return tally
 
     def alerts(self, story_id: str, title: str, run_id: str, now: str) -> list[Alert]:
         """The alerts this run's additions raise (each at most once, by its id)."""

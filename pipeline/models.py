@@ -134,6 +134,20 @@ class Regroup:
 
 
 @dataclass(slots=True)
+class IndexChanges:
+    """index-changes.jsonl: what the index step changed in the stories, for the story refresh
+    after it. `created` maps a story to its members that the store did not hold before (this
+    run's and replayed ones); `changed` are the stories of documents the step rewrote, and
+    `regrouped` says whether stored copies changed originals. A story none of this touches
+    only gained its `created` members, and its kept tally goes on from there."""
+
+    run_id: str
+    created: dict[str, list[str]] = field(default_factory=dict)
+    changed: list[str] = field(default_factory=list)
+    regrouped: bool = False
+
+
+@dataclass(slots=True)
 class PendingURL:
     """An article URL that failed for a passing reason (timeout, 5xx, 429, a dropped
     connection): asked for again by later runs, with backoff, a bounded number of times,

@@ -7,6 +7,8 @@ A run keeps its files in ``<landing>/<run id>/``; the dead-letter file is shared
     crawl.log          the crawler's own log
     processed.jsonl    Article, CrawlOutcome, FeedState, CrawlSummary, Regroup, StoryMerge
                        (the process step's)
+    index-changes.jsonl  IndexChanges: what the index step changed in the stories (the
+                       story refresh reads it)
     ../dead-letter.jsonl   Article documents the store refused; the next index step replays them
 
 JSON lines, one typed record a line, with its type named in a "type" key. Files are written
@@ -31,22 +33,42 @@ from .models import (
     CrawlSummary,
     FeedState,
     FetchedPage,
+    IndexChanges,
     PendingURL,
     Regroup,
     StoryMerge,
 )
 
 log = logging.getLogger(__name__)
-Record = FetchedPage | CrawlOutcome | FeedState | CrawlSummary | Article | Regroup | StoryMerge
+Record = (
+    FetchedPage
+    | CrawlOutcome
+    | FeedState
+    | CrawlSummary
+    | Article
+    | Regroup
+    | StoryMerge
+    | IndexChanges
+)
 _TYPES: dict[str, type] = {
     cls.__name__: cls
-    for cls in (FetchedPage, CrawlOutcome, FeedState, CrawlSummary, Article, Regroup, StoryMerge)
+    for cls in (
+        FetchedPage,
+        CrawlOutcome,
+        FeedState,
+        CrawlSummary,
+        Article,
+        Regroup,
+        StoryMerge,
+        IndexChanges,
+    )
 }
 
 CRAWL_STATE_FILE = "crawl-state.json"
 CRAWL_FILE = "crawl.jsonl"
 CRAWL_LOG_FILE = "crawl.log"
 PROCESSED_FILE = "processed.jsonl"
+INDEX_CHANGES_FILE = "index-changes.jsonl"
 DEAD_LETTER_FILE = "dead-letter.jsonl"
 
 
@@ -75,6 +97,10 @@ class RunFiles:
     @property
     def processed(self) -> Path:
         return self.run_dir / PROCESSED_FILE
+
+    @property
+    def index_changes(self) -> Path:
+        return self.run_dir / INDEX_CHANGES_FILE
 
     @property
     def dead_letter(self) -> Path:

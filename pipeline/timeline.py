@@ -47,6 +47,31 @@ class SummaryTally:
                 self.last = key[0]
         self.mentions.update(own_mentions(doc))
 
+    def state(self) -> dict[str, Any]:
+        """What the tally holds, as JSON, for the next run to go on from (from_state)."""
+        return {
+            "articles": self.articles,
+            "outlets": sorted(self.outlets),
+            "independent": sorted(self.independent),
+            "first": list(self.first) if self.first else None,
+            "first_title": self.first_title,
+            "last": self.last,
+            "mentions": dict(sorted(self.mentions.items())),
+        }
+
+    @classmethod
+    def from_state(cls, state: dict[str, Any]) -> SummaryTally:
+        tally = cls()
+        tally.articles = int(state["articles"])
+        tally.outlets = set(state["outlets"])
+        tally.independent = set(state["independent"])
+        first = state["first"]
+        tally.first = (str(first[0]), str(first[1])) if first else None
+        tally.first_title = str(state["first_title"])
+        tally.last = state["last"]
+        tally.mentions = Counter(state["mentions"])
+        return tally
+
     def story(self, story_id: str, title: str) -> Story:
         return Story(
             id=story_id,

@@ -65,6 +65,20 @@ class UpsertResult:
     written: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)  # (id, error)
+    # Of `written`: the ids the store did not hold before, and the stories (of both versions)
+    # of the documents it did hold. What a story's kept tally needs to go on from: a story
+    # with no changed document only gained the new ones.
+    created: list[str] = field(default_factory=list)
+    changed_stories: set[str] = field(default_factory=set)
+
+    def note(self, doc_id: str, before: dict[str, Any] | None, after: dict[str, Any]) -> None:
+        """`doc_id` written: new if nothing was `before`."""
+        self.written.append(doc_id)
+        if before is None:
+            self.created.append(doc_id)
+            return
+        for doc in (before, after):
+            self.changed_stories.update(str(m["id"]) for m in doc.get("stories", []))
 
 
 @dataclass
@@ -137,6 +151,17 @@ class Store(Protocol):
 
     def get_story(self, story_id: str) -> dict[str, Any] | None: ...
     def list_stories(self) -> list[dict[str, Any]]: ...
+    def get_articles(self, ids: list[str]) -> list[dict[str, Any]]:
+        """The stored documents of these ids, in that order; ids not held are left out."""
+        ...
+
+    def count_story_articles(self, story_id: str) -> int: ...
+    def story_tallies(self, story_ids: list[str]) -> dict[str, dict[str, Any]]:
+        """The kept tallies of these stories (newsmon.jobs): what their summaries and alert
+        rules had read of their members, so that the next refresh reads only what was added."""
+        ...
+
+    def save_story_tallies(self, tallies: dict[str, dict[str, Any]]) -> None: ...
 
     # alerts
     def save_alerts(self, alerts: Iterable[Alert]) -> list[Alert]:

@@ -199,7 +199,7 @@ class SQLiteStore:
                     result.unchanged.append(article.id)
                     continue
                 self._write(doc, new=row is None, old=before)
-                result.written.append(article.id)
+                result.note(article.id, before, doc)
         return result
 
     def _write(
@@ -484,6 +484,41 @@ class SQLiteStore:
         return [
             json.loads(r["doc"]) for r in self.db.execute("SELECT doc FROM stories ORDER BY id")
         ]
+
+    def get_articles(self, ids: list[str]) -> list[dict[str, Any]]:
+        found = {}
+        for start in range(0, len(ids), 500):  # below SQLite's limit on bound parameters
+            chunk = ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            for row in self.db.execute(
+                f"SELECT id, doc FROM articles WHERE id IN ({marks})",  # noqa: S608
+                chunk,
+            ):
+                found[row["id"]] = json.loads(row["doc"])
+        return [found[i] for i in ids if i in found]
+
+    def count_story_articles(self, story_id: str) -> int:
+        row = self.db.execute(
+            "SELECT count(*) FROM article_stories WHERE story_id = ?", (story_id,)
+        ).fetchone()
+        return int(row[0])
+
+    def story_tallies(self, story_ids: list[str]) -> dict[str, dict[str, Any]]:
+        out = {}
+        for story_id in story_ids:
+            row = self.db.execute(
+                "SELECT tally FROM story_tallies WHERE story_id = ?", (story_id,)
+            ).fetchone()
+            if row:
+                out[story_id] = json.loads(row["tally"])
+        return out
+
+    def save_story_tallies(self, tallies: dict[str, dict[str, Any]]) -> None:
+        with self.db:
+            self.db.executemany(
+                "INSERT OR REPLACE INTO story_tallies VALUES (?, ?)",
+                ((k, json.dumps(v, ensure_ascii=False)) for k, v in tallies.items()),
+            )
 
     # -- alerts -------------------------------------------------------------------------------
     def save_alerts(self, alerts: Iterable[Alert]) -> list[Alert]:

@@ -74,6 +74,13 @@ CREATE TABLE IF NOT EXISTS stories (
     doc TEXT NOT NULL
 );
 
+-- Each tracked story's kept tally (newsmon.jobs): what its summary and alert rules had read of
+-- its members, so that a refresh reads only the members a run added.
+CREATE TABLE IF NOT EXISTS story_tallies (
+    story_id TEXT PRIMARY KEY,
+    tally    TEXT NOT NULL
+);
+
 -- Alerts (newsmon.pipeline.alerts), each raised once: its id names the event.
 CREATE TABLE IF NOT EXISTS alerts (
     id        TEXT PRIMARY KEY,

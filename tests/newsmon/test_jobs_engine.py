@@ -7,6 +7,7 @@ from conftest import make_engine_store
 from demo_truth import mismatches, truth_for
 from engine_proxy import EngineProxy
 from factories import store_article
+from split_runs import two_runs
 
 from newsmon import jobs
 from newsmon.pipeline.runfiles import DEAD_LETTER_FILE
@@ -82,6 +83,27 @@ def test_same_documents_as_sqlite(demo_run, stories, request, tmp_path):
         store.get_story("nk-engineers-russia")["articles"]
         == demo_run["store"].get_story("nk-engineers-russia")["articles"]
     )
+
+
+def test_a_second_run_goes_on_from_the_kept_tally_as_on_sqlite(
+    demo_run, stories, request, tmp_path
+):
+    from newsmon.pipeline.store import open_store
+
+    first, second = two_runs(demo_run, tmp_path)
+    engine, sqlite = make_engine_store("opensearch", request), open_store(tmp_path / "s.sqlite")
+    engine.setup()
+    for store in (engine, sqlite):
+        jobs.index(first, store, stories, "one")
+        assert jobs.index(second, store, stories, "two")["story_members_read"]["added"] == 1
+
+    def kept(store):
+        story = {k: v for k, v in store.get_story(stories[0].id).items() if k != "updated_at"}
+        return story, store.story_tallies([stories[0].id])
+
+    assert kept(engine) == kept(sqlite)
+    assert kept(engine)[0]["articles"] == demo_run["store"].get_story(stories[0].id)["articles"]
+    sqlite.close()
 
 
 def test_engine_stopped_mid_run_and_started_again_loses_nothing(

@@ -3,6 +3,7 @@
 from dataclasses import asdict
 
 from factories import store_article
+from split_runs import two_runs
 
 from newsmon import jobs
 from newsmon.pipeline import stories as stories_module
@@ -100,3 +101,108 @@ def test_a_chain_of_merges_leaves_every_member_where_the_chain_ends(tmp_path):
     # a cycle of merges ends, where it began again
     assert jobs._last({a: b, b: a}, a) == b
     store.close()
+
+
+# -- tracked stories: the kept tally ----------------------------------------------------------
+
+
+def _summaries(store):
+    return [{k: v for k, v in s.items() if k != "updated_at"} for s in store.list_stories()]
+
+
+def test_a_run_that_only_adds_members_reads_those_and_keeps_what_a_full_read_gives(
+    demo_run, stories, tmp_path, monkeypatch
+):
+    first, second = two_runs(demo_run, tmp_path)
+    store = open_store(tmp_path / "store.sqlite")
+    assert jobs.index(first, store, stories, "one")["story_members_read"] == {"added": 0, "all": 1}
+    members = store.count_story_articles(stories[0].id)
+
+    read = []
+
+    def counted(story_id):
+        for doc in type(store).iter_story_articles(store, story_id):
+            read.append(story_id)
+            yield doc
+
+    monkeypatch.setattr(store, "iter_story_articles", counted)
+    counts = jobs.index(second, store, stories, "two")
+    monkeypatch.undo()
+    assert counts["story_members_read"] == {"added": 1, "all": 0}
+    assert stories[0].id not in read  # the emergent stories it touched are read, not this one
+    assert store.count_story_articles(stories[0].id) > members, "the second run adds members"
+
+    incremental = (_summaries(store), store.story_tallies([stories[0].id]))
+    jobs.refresh_stories(None, store, stories, "from-the-store")  # reads every member
+    assert (_summaries(store), store.story_tallies([stories[0].id])) == incremental
+    assert store.get_story(stories[0].id) == {
+        **demo_run["store"].get_story(stories[0].id),
+        "updated_at": store.get_story(stories[0].id)["updated_at"],
+    }
+    store.close()
+
+
+def test_a_kept_tally_that_disagrees_with_the_store_is_read_again(demo_run, stories, tmp_path):
+    """The member count is the check: a tally off by one member is not gone on from."""
+    first, second = two_runs(demo_run, tmp_path)
+    store = open_store(tmp_path / "store.sqlite")
+    jobs.index(first, store, stories, "one")
+    story = stories[0].id
+    kept = store.story_tallies([story])[story]
+    kept["summary"]["articles"] -= 1
+    store.save_story_tallies({story: kept})
+    counts = jobs.index(second, store, stories, "two")
+    assert counts["story_members_read"] == {"added": 0, "all": 1}
+    assert store.get_story(story)["articles"] == store.count_story_articles(story)
+    assert (
+        store.story_tallies([story])[story]["summary"]["articles"]
+        == store.get_story(story)["articles"]
+    )
+    store.close()
+
+
+def test_a_rewritten_member_or_a_second_refresh_reads_every_member(demo_run, stories, tmp_path):
+    from newsmon.pipeline.models import Article
+    from newsmon.pipeline.runfiles import read_records, write_records
+
+    first, second = two_runs(demo_run, tmp_path)
+    store = open_store(tmp_path / "store.sqlite")
+    jobs.index(first, store, stories, "one")
+    jobs.index(second, store, stories, "two")
+    # The refresh once more on the same index step's changes: its members are counted in.
+    again = jobs.refresh_stories(second, store, stories, "two-again")
+    assert again["story_members_read"] == {"added": 0, "all": 1}
+    assert store.get_story(stories[0].id)["articles"] == store.count_story_articles(stories[0].id)
+
+    # A member corrected at its source: the story it is in is read whole.
+    records = list(read_records(second))
+    member = next(
+        r
+        for r in records
+        if isinstance(r, Article) and any(m.id == stories[0].id for m in r.stories)
+    )
+    member.title += " (corrected)"
+    (tmp_path / "third").mkdir()
+    write_records(tmp_path / "third" / jobs.PROCESSED_FILE, [member])
+    counts = jobs.index(tmp_path / "third" / jobs.PROCESSED_FILE, store, stories, "three")
+    assert counts["written"] == 1 and counts["story_members_read"] == {"added": 0, "all": 1}
+    store.close()
+
+
+def test_alerts_from_a_kept_tally_are_those_a_full_read_raises(demo_run, stories, tmp_path):
+    first, second = two_runs(demo_run, tmp_path)
+    raised = {}
+    for how in ("added", "all"):
+        store = open_store(tmp_path / f"{how}.sqlite")
+        jobs.index(first, store, stories, "one")
+        if how == "all":  # a tally of an older version is not gone on from
+            store.save_story_tallies({stories[0].id: {"version": 0}})
+        counts = jobs.index(second, store, stories, "two")
+        assert counts["story_members_read"][how] == 1
+        raised[how] = sorted(
+            (a["id"], a["rule"], a["title"]) for a in store.list_alerts(stories[0].id, 1000)
+        )
+        store.close()
+    rules = {rule for _, rule, _ in raised["added"]}
+    assert {"coverage", "new_figure"} <= rules, rules
+    assert raised["added"] == raised["all"]

@@ -91,11 +91,13 @@ class Documents(EngineBase):
                 for n in range(len(claims), old_claims)
             ]
         failed = self._bulk_all(ops)
-        for doc_id in docs:
+        unchanged = set(result.unchanged)
+        for doc_id, doc in docs.items():
             if doc_id in failed:
                 result.failed.append((doc_id, failed[doc_id]))
-            elif doc_id not in result.unchanged:
-                result.written.append(doc_id)
+            elif doc_id not in unchanged:
+                hit = existing.get(doc_id)
+                result.note(doc_id, hit["_source"] if hit else None, doc)
         if result.written:
             self._refresh(self.articles, self.claims)
         return result
@@ -389,3 +391,12 @@ class Documents(EngineBase):
 
     def list_stories(self) -> list[dict[str, Any]]:
         return [h["_source"] for h in self._scan(self.stories, {"match_all": {}}, [{"id": "asc"}])]
+
+    def get_articles(self, ids: list[str]) -> list[dict[str, Any]]:
+        found = self._by_ids(ids)
+        return [found[i]["_source"] for i in ids if i in found]
+
+    def count_story_articles(self, story_id: str) -> int:
+        body = {"query": {"term": {"story_ids": story_id}}}
+        count: int = self._request("POST", f"/{self.articles}/_count", body)["count"]
+        return count

@@ -50,6 +50,26 @@ class CrawlStateStore(Documents, EngineBase):
             ]
         )
 
+    def story_tallies(self, story_ids: list[str]) -> dict[str, dict[str, Any]]:
+        if not story_ids:
+            return {}
+        keys = [url_key("story_tally", s) for s in story_ids]
+        body = {"query": {"ids": {"values": keys}}, "size": len(keys)}
+        hits = self._search(self.state, body)["hits"]["hits"]
+        return {h["_source"]["story_id"]: h["_source"]["tally"] for h in hits}
+
+    def save_story_tallies(self, tallies: dict[str, dict[str, Any]]) -> None:
+        if tallies:
+            self._write_state(
+                [
+                    (
+                        url_key("story_tally", story_id),
+                        {"kind": "story_tally", "story_id": story_id, "tally": tally},
+                    )
+                    for story_id, tally in tallies.items()
+                ]
+            )
+
     def seen_urls(self) -> list[str]:
         query = {
             "bool": {

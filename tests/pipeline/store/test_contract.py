@@ -12,6 +12,7 @@ from newsmon.pipeline.models import (
     CrawlOutcome,
     FeedState,
     Story,
+    StoryMatch,
 )
 from newsmon.pipeline.store import SearchFilters
 from newsmon.pipeline.store.sqlite import SQLiteStore
@@ -100,6 +101,39 @@ def test_story_records_and_members(store):
     assert store.get_story("nk")["articles"] == 5
     assert [s["id"] for s in store.list_stories()] == ["e1", "nk"]
     store.upsert_stories([])  # nothing to write is no error
+
+
+def test_upserts_tell_new_documents_from_rewritten_ones_and_their_stories(store):
+    """What the story refresh goes on from: a story none of whose stored documents changed
+    only gained the new ones."""
+    first = store.upsert_articles([_article(1), _article(2)])
+    assert sorted(first.created) == sorted([_article(1).id, _article(2).id])
+    assert first.changed_stories == set()
+    # Article 2 joins a story and article 3 is new: the old and the new story of 2 changed.
+    later = store.upsert_articles(
+        [_article(2, stories=[StoryMatch("other", 0.5)]), _article(3), _article(1)]
+    )
+    assert later.created == [_article(3).id] and later.unchanged == [_article(1).id]
+    assert later.changed_stories == {"other"}
+    moved = store.upsert_articles([_article(1, stories=[StoryMatch("other", 0.5)])])
+    assert moved.created == [] and moved.changed_stories == {"nk", "other"}
+
+
+def test_members_counted_fetched_by_id_and_tallies_kept(store):
+    store.upsert_articles([_article(n) for n in range(1, 6)])
+    assert store.count_story_articles("nk") == 3 and store.count_story_articles("none") == 0
+    ids = [_article(5).id, "missing", _article(2).id]
+    assert [d["id"] for d in store.get_articles(ids)] == [_article(5).id, _article(2).id]
+    assert store.get_articles([]) == []
+    assert store.story_tallies(["nk"]) == {}
+    tally = {"version": 1, "summary": {"articles": 3, "mentions": {"Kim Jong Un": 3}}}
+    store.save_story_tallies({"nk": tally, "e1": {"version": 1}})
+    store.save_story_tallies({"nk": tally | {"version": 2}})
+    assert store.story_tallies(["nk", "e1", "gone"]) == {
+        "nk": tally | {"version": 2},
+        "e1": {"version": 1},
+    }
+    store.save_story_tallies({})  # nothing to write is no error
 
 
 def test_crawl_state(store):
