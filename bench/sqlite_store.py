@@ -1,9 +1,12 @@
 """The SQLite store at 100,000 documents: upsert rate and search latency, against a raw
-executemany of the same serialised documents into a plain table, in the same run."""
+executemany of the same serialised documents into a plain table, in the same run; and the
+tracked story's refresh after a run that adds ADDED members (which reads only those, from the
+story's kept tally) against a refresh that reads every member."""
 
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sqlite3
 import statistics
@@ -13,12 +16,18 @@ from pathlib import Path
 
 from _docs import PEOPLE, VOCABULARY, articles
 
+from newsmon import jobs
+from newsmon.pipeline.models import doc_id
+from newsmon.pipeline.runfiles import PROCESSED_FILE, write_records
 from newsmon.pipeline.store import SearchFilters
 from newsmon.pipeline.store.sqlite import SQLiteStore
+from newsmon.pipeline.stories import load_stories
+from newsmon.settings import DEFAULT_SEED_FILE, packaged_seed
 
 COUNT = int(os.environ.get("BENCH_DOCS", "100000"))
 BATCH = 1000
 SEGMENT = 10_000
+ADDED = int(os.environ.get("BENCH_ADDED", "1000"))
 
 
 def main() -> None:
@@ -120,6 +129,47 @@ def main() -> None:
         f"date histogram: {_timed(store.date_histogram):.1f} ms; top persons: "
         f"{_timed(lambda: store.top_terms('persons')):.1f} ms"
     )
+    _story_refresh(store, tmp)
+
+
+def _story_refresh(store: SQLiteStore, tmp: Path) -> None:
+    stories = load_stories([packaged_seed(DEFAULT_SEED_FILE)])
+    story = stories[0].id
+    jobs.refresh_stories(None, store, stories, "bench-full-0")  # keeps the tally to go on from
+    added = articles(ADDED, seed=11)
+    for n, article in enumerate(added):
+        # New URLs, published after everything stored: a run that only adds members.
+        article.url = article.canonical_url = f"https://later.example/news/{n}"
+        article.id = article.dup_group = doc_id(article.url)
+        article.published_at = f"2025-09-{1 + n % 28:02d}T12:00:00Z"
+    logging.getLogger("newsmon").setLevel(logging.ERROR)  # one ALERT line per figure change
+    run = tmp / "run-added"
+    run.mkdir()
+    write_records(run / PROCESSED_FILE, added)
+    jobs.index_documents(run / PROCESSED_FILE, store, "bench-added")
+    t = time.perf_counter()
+    read = jobs.refresh_stories(run / PROCESSED_FILE, store, stories, "bench-added")
+    incremental = time.perf_counter() - t
+    kept = store.get_story(story) or {}
+    # The same refresh again: the kept tally counts the run's members in already, so this
+    # one reads every member, and raises (and finds already kept) the same alerts.
+    t = time.perf_counter()
+    full_read = jobs.refresh_stories(run / PROCESSED_FILE, store, stories, "bench-added")
+    full = time.perf_counter() - t
+    if full_read["story_members_read"] != {"added": 0, "all": 1}:
+        raise SystemExit(f"the second refresh did not read every member: {full_read}")
+    again = store.get_story(story) or {}
+    same = {k: v for k, v in kept.items() if k != "updated_at"} == {
+        k: v for k, v in again.items() if k != "updated_at"
+    }
+    print(
+        f"story refresh, {kept['articles']:,} members, {sum(1 for a in added if a.stories)} "
+        f"of them added by the run: from the kept tally {incremental * 1000:.0f} ms "
+        f"(members read: {read['story_members_read']}), reading every member "
+        f"{full * 1000:.0f} ms; ratio {incremental / full:.3f}; same summary: {same}"
+    )
+    if not same:
+        raise SystemExit("the refresh from the kept tally disagrees with a full read")
 
 
 def _timed(fn) -> float:
