@@ -728,12 +728,9 @@ def _reassign_late(
     if stored <= ours:  # nothing stored earlier is younger than this run's members
         return 0, set()
     tracker = story_tracker(store, stories)
+    # Only what was published since: the store's date index, not a scan of every document.
     later = sorted(
-        (
-            d
-            for d in store.iter_articles()
-            if d["id"] not in this_run and str(d.get("published_at") or "") >= since
-        ),
+        (d for d in store.iter_articles(SearchFilters(since=since)) if d["id"] not in this_run),
         key=lambda d: (str(d["published_at"]), d["id"]),
     )
     changed = []

@@ -324,8 +324,12 @@ class SQLiteStore:
         row = self.db.execute("SELECT doc FROM articles WHERE id = ?", (doc_id,)).fetchone()
         return json.loads(row["doc"]) if row else None
 
-    def iter_articles(self) -> Iterator[dict[str, Any]]:
-        for row in self.db.execute("SELECT doc FROM articles ORDER BY published_at, id"):
+    def iter_articles(self, filters: SearchFilters | None = None) -> Iterator[dict[str, Any]]:
+        where, args = self._filter_sql(filters or SearchFilters())
+        rows = self.db.execute(
+            f"SELECT a.doc FROM articles a WHERE {where} ORDER BY a.published_at, a.id", args
+        )
+        for row in rows:
             yield json.loads(row["doc"])
 
     def count_articles(self) -> int:

@@ -206,3 +206,49 @@ def test_alerts_from_a_kept_tally_are_those_a_full_read_raises(demo_run, stories
     rules = {rule for _, rule, _ in raised["added"]}
     assert {"coverage", "new_figure"} <= rules, rules
     assert raised["added"] == raised["all"]
+
+
+def test_a_stored_article_joins_when_the_reports_before_it_arrive_only_later(
+    demo_run, stories, tmp_path, monkeypatch
+):
+    """The later half of a story indexed first, one of its members without the story (as if
+    assigned before what led to it was known); the earlier half's run lets it in, reading only
+    what was published since the earlier half began."""
+    from newsmon.pipeline.models import Article
+    from newsmon.pipeline.runfiles import read_records, write_records
+
+    story = stories[0].id
+    articles = sorted(
+        (
+            r
+            for r in read_records(demo_run["landing"].parent / jobs.PROCESSED_FILE)
+            if isinstance(r, Article)
+        ),
+        key=lambda a: (a.published_at or "", a.id),
+    )
+    earlier, later = articles[: len(articles) // 2], articles[len(articles) // 2 :]
+    stripped = next(a for a in reversed(later) if any(m.id == story for m in a.stories))
+    stripped.stories = [m for m in stripped.stories if m.id != story]
+    paths = []
+    for name, batch in (("later", later), ("earlier", earlier)):
+        (tmp_path / name).mkdir()
+        write_records(tmp_path / name / jobs.PROCESSED_FILE, batch)
+        paths.append(tmp_path / name / jobs.PROCESSED_FILE)
+    store = open_store(tmp_path / "store.sqlite")
+    assert jobs.index(paths[0], store, stories, "later")["reassigned"] == 0
+    assert story not in {m["id"] for m in store.get_article(stripped.id)["stories"]}
+
+    asked = []
+
+    def recorded(filters=None):
+        asked.append(filters)
+        return type(store).iter_articles(store, filters)
+
+    monkeypatch.setattr(store, "iter_articles", recorded)
+    counts = jobs.index(paths[1], store, stories, "earlier")
+    monkeypatch.undo()
+    assert counts["reassigned"] >= 1
+    assert story in {m["id"] for m in store.get_article(stripped.id)["stories"]}
+    since = min(a.published_at for a in earlier if any(m.id == story for m in a.stories))
+    assert [f.since for f in asked] == [since[:10]]
+    store.close()

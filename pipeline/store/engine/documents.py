@@ -207,8 +207,9 @@ class Documents(EngineBase):
         hit = self._by_ids([doc_id]).get(doc_id)
         return hit["_source"] if hit else None
 
-    def iter_articles(self) -> Iterator[dict[str, Any]]:
-        for hit in self._scan(self.articles, {"match_all": {}}, CHRONOLOGICAL):
+    def iter_articles(self, filters: SearchFilters | None = None) -> Iterator[dict[str, Any]]:
+        query = {"bool": {"filter": self._filters(filters or SearchFilters())}}
+        for hit in self._scan(self.articles, query, CHRONOLOGICAL):
             yield hit["_source"]
 
     def count_articles(self) -> int:

@@ -182,6 +182,14 @@ def test_histogram_and_top_terms(store):
         store.top_terms("text")
 
 
+def test_articles_streamed_in_publication_order_all_or_since_a_day(store):
+    # Written out of order, so that the order read back is the store's, not the writes'.
+    store.upsert_articles([_article(n) for n in (4, 1, 3, 2)])
+    assert [d["id"] for d in store.iter_articles()] == [_article(n).id for n in (1, 2, 3, 4)]
+    since = [d["id"] for d in store.iter_articles(SearchFilters(since="2025-07-03"))]
+    assert since == [_article(3).id, _article(4).id]
+
+
 def test_setup_is_safe_to_repeat(store):
     store.upsert_articles([_article(1)])
     store.setup()
