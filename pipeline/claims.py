@@ -454,6 +454,69 @@ def _continues(
     return "", ""
 
 
+_OPEN_QUOTES, _CLOSE_QUOTES = "“«", "”»"
+MAX_QUOTE_SENTENCES = 6  # an unmatched quotation mark opens no longer a span than this
+MAX_TAG_WORDS = 15  # "..., said Joseph Minga, a friend who recently switched to ..."
+
+
+def _opens(sentence: str, i: int) -> bool:
+    """Whether the quotation mark at i opens a quotation: a straight one does at the start or
+    after a space, a colon or a dash, as typographers would have curled it."""
+    char = sentence[i]
+    if char == '"':
+        return i == 0 or sentence[i - 1] in " \t([:—–-"
+    return char in _OPEN_QUOTES
+
+
+def _quote_spans(sents: list[str]) -> list[tuple[int, int, str, str]]:
+    """Quotations: (first sentence, last sentence, the first sentence's text before the
+    opening mark, the last one's after the closing mark). A new opening mark while one is
+    open (a quote going on in the next paragraph, which only the last one closes) ends the
+    open one at the sentence before."""
+    spans: list[tuple[int, int, str, str]] = []
+    opened: tuple[int, str] | None = None
+    for k, sentence in enumerate(sents):
+        if opened is not None and k - opened[0] >= MAX_QUOTE_SENTENCES:
+            opened = None
+        for i, char in enumerate(sentence):
+            if char not in _OPEN_QUOTES + _CLOSE_QUOTES + '"':
+                continue
+            if _opens(sentence, i):
+                if opened is not None and opened[0] < k:
+                    spans.append((opened[0], k - 1, opened[1], ""))
+                    opened = None
+                if opened is None:
+                    opened = (k, sentence[:i])
+            elif opened is not None:
+                spans.append((opened[0], k, opened[1], sentence[i + 1 :]))
+                opened = None
+    return spans
+
+
+def _quoted_speakers(sents: list[str], said: list[tuple[str, str]]) -> None:
+    """Sentences of a quotation that name no source take its speaker: the one named after it
+    ("..., Gaspard said."), before it ("Doctor asks, ..."), or, for a quotation that opens a
+    sentence right after another speaker's quotation ended one, that speaker's (a quote that
+    goes on)."""
+    last_end, last_speaker = -2, ("", "")
+    for first, last, head, tail in _quote_spans(sents):
+        speaker = ("", "")
+        # A speech tag, not the rest of a sentence that quoted a phrase in passing.
+        if tail.strip(" ,.") and len(tail.split()) <= MAX_TAG_WORDS:
+            speaker = scan(tail)[:2]
+        if not speaker[0] and head.rstrip().endswith((":", ",")):
+            speaker = scan(head)[:2]
+        if not speaker[0] and not head.strip() and first == last_end + 1:
+            speaker = last_speaker
+        if speaker[0]:
+            for k in range(first, last + 1):
+                if not said[k][0]:
+                    said[k] = speaker
+        # Only a quotation that ends its sentence hands its speaker on.
+        ends = not tail.strip(" ,.") or bool(speaker[0])
+        last_end, last_speaker = last, (speaker if ends else ("", ""))
+
+
 def extract_claims(text: str, language: str = "en") -> list[Claim]:
     """Every figure of an article, once per (value, unit, claimant), with who claimed it."""
     aliases = load_aliases()
@@ -483,6 +546,7 @@ def extract_claims(text: str, language: str = "en") -> list[Claim]:
         if named:
             last_person = named
         said.append((who, via))
+    _quoted_speakers(sents, said)
     report = _lead_report(sents[:3])
     for k, (sentence, (who, via)) in enumerate(zip(sents, said, strict=True)):
         found = figures(sentence, language)

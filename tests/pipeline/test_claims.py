@@ -188,6 +188,38 @@ def test_a_sentence_that_goes_on_with_what_a_source_said_is_the_sources():
     }
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        # the tag after the last sentence of the quote
+        "“We signed 350 partners this year. We added 87 new routes,” Gaspard said.",
+        # the same in straight quotes: the one after "routes," closes
+        '"We signed 350 partners this year. We added 87 new routes," Gaspard said.',
+        # the tag before, a colon; the quote goes on in the next paragraph (straight quotes,
+        # the first paragraph left open as typesetters do)
+        'Tottenham said in a statement: "He has won 25 trophies.\n'
+        '"He has managed 350 partners and 87 new routes."',
+        # a second quotation right after the speaker's first one
+        "“I know we are happy,” Gaspard told Reed. “We signed 350 partners. We added 87 new "
+        "routes.”",
+    ],
+    ids=["tag-after", "straight-tag-after", "colon-and-open-paragraph", "quote-going-on"],
+)
+def test_figures_inside_a_quotation_are_its_speakers(text):
+    by_value = {c.value: c.attribution for c in extract_claims(text)}
+    assert by_value[350] == by_value[87] != ""
+    assert by_value[350] in {"Gaspard", "Tottenham"}
+
+
+def test_a_quotation_nobody_is_named_for_and_a_passing_quote_credit_no_one():
+    text = (
+        "The union called the plan “a betrayal of every worker who built this company over "
+        "the decades before the merger.” “About 400 jobs will go.” "
+        "“Some 300 workers lost their jobs last year.”"
+    )
+    assert {c.value: c.claimant for c in extract_claims(text)} == {400: "", 300: ""}
+
+
 def test_ranges_and_could_reach_are_read():
     (claim,) = extract_claims("Officials said between 10,000 and 12,000 troops were sent.")
     assert (claim.value, claim.value_max, claim.claimant) == (10000, 12000, "officials")
