@@ -193,14 +193,17 @@ _CALENDAR_WORD = re.compile(rf"{_DAYS_AND_MONTHS}|Today|Yesterday")
 _CALENDAR = re.compile(rf"\s+(?:on|in|last|this)\s+(?:{_DAYS_AND_MONTHS})\b.*$")
 
 
+# Capitalised only because they open a sentence: "Since Taylor", "Like Instagram" name no one.
+_LEADING_WORD = re.compile(
+    r"^(?:But|And|Yet|So|Still|Meanwhile|However|Also|Now|Then|Like|Unlike|For|In|At|As|"
+    r"With|After|Before|Since|While|When|If|Of|Maybe|Perhaps|Although|Though|Because|Unless|"
+    r"Until|Once|Indeed|Instead|Even|Only)\s+"
+)
+
+
 def _clean_who(who: str) -> str:
     who = " ".join(who.split()).strip(" ,.")
-    who = re.sub(
-        r"^(?:But|And|Yet|So|Still|Meanwhile|However|Also|Now|Then|Like|Unlike|For|In|At|As|"
-        r"With|After|Before|Since|While|When|If|Of)\s+",
-        "",
-        who,
-    )
+    who = _LEADING_WORD.sub("", who)
     who = _CALENDAR.sub("", who)
     who = re.sub(r"^(?:the|a|an)\s+", "", who, flags=re.I)
     who = re.sub(r"\s+(?:of|for|the|and|on|de)$", "", who)
@@ -354,7 +357,7 @@ def person_names(text: str) -> dict[str, str]:
     for match in re.finditer(
         r"\b[A-Z][a-z]+(?:\s+(?:[A-Z]\.\s+)?[A-Z][a-z]+(?:-[A-Z][a-z]+)?)+", text
     ):
-        full = _strip_titles(match.group())
+        full = _strip_titles(_LEADING_WORD.sub("", match.group()))
         if " " in full:
             names.setdefault(full.split()[-1], full)
     return names

@@ -172,6 +172,11 @@ def test_the_people_an_article_names_in_full_are_one_claimant():
     assert {c.claimant for c in extract_claims(text)} == {"Donald Trump"}
 
 
+def test_a_word_capitalised_by_its_sentence_is_no_part_of_a_name():
+    text = "Since Taylor left the label, it grew. Taylor said the label owed $7.9 million."
+    assert [c.claimant for c in extract_claims(text)] == ["Taylor"]
+
+
 def test_a_sentence_that_goes_on_with_what_a_source_said_is_the_sources():
     text = (
         "Citing the NIS, Yonhap said North Korean engineers were being sent. "
