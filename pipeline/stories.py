@@ -45,7 +45,7 @@ from .aliases import Aliases, load_aliases
 from .errors import ConfigError
 from .models import Article, Claim, ProfileEntity, StoryMatch, StoryMerge, StoryProfile
 from .profiles import derive_profile, fallback_entities
-from .terms import COMBINING, combine, cosine, fold, term_vector, vector_norm
+from .terms import COMBINING, combine, cosine, fold, normalise, term_vector, vector_norm
 from .timeline import ranked
 
 # Tuned on the development half of bench/labelled (bench/story_tracking.py); see README.
@@ -517,11 +517,21 @@ class EmergentStory:
     merged_into: str = ""
     _centroid: dict[str, float] | None = None
     indexed: set[str] = field(default_factory=set)  # the terms it is indexed under
+    # What similarity reads of the counters, kept until they change: each article is compared
+    # with every story sharing a term, and ranking a large story's entities each time was the
+    # largest cost of the step's main process (a third of it at 2,000 articles).
+    _top: tuple[str, set[str]] | None = field(default=None, compare=False, repr=False)
 
     def centroid(self) -> dict[str, float]:
         if self._centroid is None:
-            self._centroid = combine([(dict(self.terms), 1.0)])
+            self._centroid = normalise(self.terms)  # one vector: combine would only copy it
         return self._centroid
+
+    def _language_and_top_entities(self) -> tuple[str, set[str]]:
+        if self._top is None:
+            language = ranked(self.languages, 1)[0][0] if self.languages else ""
+            self._top = (language, {e for e, _ in ranked(self.entities, 5)})
+        return self._top
 
     def similarity(self, text: ArticleText, entities: set[str]) -> float:
         """How much an article looks like this story now: terms and entities, as for a tracked
@@ -529,11 +539,10 @@ class EmergentStory:
         gap = abs((text.day - self.last_seen).days) if text.day else 0
         if self.out_of_reach(gap):
             return 0.0
-        language = ranked(self.languages, 1)[0][0] if self.languages else ""
+        language, top = self._language_and_top_entities()
         same = (text.article.language or "en") == language
         saturation = TERMS_SATURATION if same else CROSS_LANGUAGE_SATURATION
         terms = min(1.0, cosine(text.vector, self.centroid()) / saturation)
-        top = {e for e, _ in ranked(self.entities, 5)}
         shared = min(1.0, len(entities & top) / min(EMERGENT_ENTITIES, len(top))) if top else 0.0
         value = TERMS_WEIGHT * terms + (1 - TERMS_WEIGHT) * shared
         return value * _decay(gap)
@@ -551,7 +560,7 @@ class EmergentStory:
             self.terms.update(text.vector)
             self.entities.update(entities)
             self.languages[text.article.language or "en"] += 1
-            self._centroid = None
+            self._centroid = self._top = None
 
     def absorb(self, other: EmergentStory) -> None:
         other.merged_into = self.id
@@ -561,7 +570,7 @@ class EmergentStory:
         self.size += other.size
         self.first_seen = min(self.first_seen, other.first_seen)
         self.last_seen = max(self.last_seen, other.last_seen)
-        self._centroid = None
+        self._centroid = self._top = None
 
     def profile(self) -> dict[str, Any]:
         return {

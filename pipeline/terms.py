@@ -16,7 +16,7 @@ import math
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from importlib import resources
 
@@ -143,12 +143,18 @@ def term_vector(title: str, text: str, lang: str, top: int = TOP_TERMS) -> dict[
     return normalise(weighed, top)
 
 
-def _kept(weights: dict[str, float], top: int) -> list[tuple[float, str]]:
-    kept = sorted(((w, t) for t, w in weights.items() if w > 0), key=lambda wt: (-wt[0], wt[1]))
+def _kept(weights: Mapping[str, float], top: int) -> list[tuple[float, str]]:
+    """The `top` heaviest terms, ties by term: what sorting them all gives, without sorting
+    them all by a key. A large emergent story's summed terms run to thousands, and its
+    centroid is taken again after each member joins; the weights alone sort in C."""
+    values = [w for w in weights.values() if w > 0]
+    least = sorted(values, reverse=True)[top - 1] if len(values) > top else 0.0
+    kept = [(w, t) for t, w in weights.items() if w > 0 and w >= least]
+    kept.sort(key=lambda wt: (-wt[0], wt[1]))
     return kept[:top]
 
 
-def normalise(weights: dict[str, float], top: int = TOP_TERMS) -> dict[str, float]:
+def normalise(weights: Mapping[str, float], top: int = TOP_TERMS) -> dict[str, float]:
     kept = _kept(weights, top)
     norm = math.sqrt(sum(w * w for w, _ in kept)) or 1.0
     return {t: round(w / norm, 5) for w, t in kept}

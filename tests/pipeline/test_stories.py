@@ -428,6 +428,36 @@ def test_an_emergent_story_ranks_tied_entities_the_same_whatever_order_they_arri
     assert list(ranked[0][0]) == names  # all tied: by name
 
 
+def test_an_emergent_story_compared_before_and_after_members_join_is_compared_as_it_is_now():
+    """Similarity keeps what it reads of the story between changes: a member joining, or a
+    story absorbed, must count at the next comparison."""
+    article = Article(
+        id="a", url="u", canonical_url="u", source="s", source_name="S", title="Talks",
+        text="Talks went on.",
+        fetched_at="2025-07-01T00:00:00Z", published_at="2025-07-01T00:00:00Z", language="en",
+    )  # fmt: skip
+    text, day = ArticleText.of(article), date(2025, 7, 1)
+
+    def story(*names):
+        built = EmergentStory("e", day, day)
+        for name in names:
+            built.add(day, text, {name}, copy=False)
+        return built
+
+    compared = story("kim", "putin")
+    before = compared.similarity(text, {"shoigu"})
+    compared.add(day, text, {"shoigu"}, copy=False)
+    assert (
+        compared.similarity(text, {"shoigu"})
+        == story("kim", "putin", "shoigu").similarity(text, {"shoigu"})
+        > before
+    )
+    absorbing = story("kim")
+    before = absorbing.similarity(text, {"lavrov"})
+    absorbing.absorb(story("lavrov", "lavrov"))
+    assert absorbing.similarity(text, {"lavrov"}) > before
+
+
 def test_an_assigned_article_keeps_its_term_vector_and_later_readers_take_it_from_there():
     from newsmon.pipeline.terms import term_vector
 

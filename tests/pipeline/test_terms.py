@@ -47,3 +47,21 @@ def test_cosine_and_centroid():
     assert cosine(a, b) > 0.2 > cosine(a, c)
     centroid = combine([(a, 1.0), (b, 1.0)])
     assert cosine(centroid, a) > cosine(b, a) and cosine(centroid, b) > cosine(a, b)
+
+
+def test_the_heaviest_terms_are_those_a_full_sort_keeps_ties_included():
+    """`_kept` sorts only the weights; what it keeps must be what sorting every (weight, term)
+    by weight then term and cutting at `top` keeps, at the cut's ties most of all."""
+    import random
+
+    from newsmon.pipeline.terms import _kept
+
+    rng = random.Random(7)
+    for _ in range(500):
+        weights = {
+            f"t{i}": rng.choice([0.0, -0.5, 1.0, 2.0, rng.random(), round(rng.random(), 1)])
+            for i in range(rng.randrange(0, 150))
+        }
+        top = rng.randrange(1, 70)
+        every = sorted(((w, t) for t, w in weights.items() if w > 0), key=lambda x: (-x[0], x[1]))
+        assert _kept(weights, top) == every[:top]
