@@ -83,9 +83,19 @@ def _boilerplate(rng: random.Random, outlet: int) -> tuple[str, str]:
 class NewsPages:
     """`count` pages, in publication order over about a year."""
 
-    def __init__(self, count: int, seed: int = 11, sentences: list[str] | None = None):
+    def __init__(
+        self,
+        count: int,
+        seed: int = 11,
+        sentences: list[str] | None = None,
+        per_day: int | None = None,
+    ):
         self.count = count
         self.seed = seed
+        # Spread over one year whatever the count (a larger run is a denser one), or at a fixed
+        # rate: the calling process's cost grows with the articles a story window holds, so
+        # only a fixed rate shows what the length of a run alone costs.
+        self.per_day = per_day
         self.sentences = sentences if sentences is not None else real_sentences()
 
     def _text(self, rng: random.Random) -> list[str]:
@@ -119,7 +129,10 @@ class NewsPages:
     def page(
         self, n: int, outlet: int, title: str, paragraphs: list[str], rng: random.Random
     ) -> FetchedPage:
-        published = START + timedelta(minutes=n * 525_600 // max(self.count, 1))
+        if self.per_day:
+            published = START + timedelta(minutes=n * 1440 / self.per_day)
+        else:
+            published = START + timedelta(minutes=n * 525_600 // max(self.count, 1))
         head, frame = _boilerplate(rng, outlet)
         url = f"https://outlet{outlet}.example/news/{n}.html"
         body = "".join(f"<p>{p}</p>" for p in paragraphs)

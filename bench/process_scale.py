@@ -18,6 +18,11 @@ pipeline on the full text of the same articles (both through the same label vote
     .venv/bin/python bench/process_scale.py              # BENCH_SIZES=10000
     BENCH_SIZES=2000,10000 .venv/bin/python bench/process_scale.py
     BENCH_ENTITIES=off BENCH_SIZES=20000 .venv/bin/python bench/process_scale.py  # memory
+    BENCH_PER_DAY=200 BENCH_SIZES=2000,10000 .venv/bin/python bench/process_scale.py  # rate
+
+Every size is spread over one year unless BENCH_PER_DAY fixes the articles a day: over one
+year a larger run is also a denser one, and the calling process compares each article with
+the emergent stories of its 45-day window.
 """
 
 from __future__ import annotations
@@ -43,10 +48,12 @@ SAMPLE = 300  # articles for the stage shares and the entity comparison
 # run shows in a quarter of the time (the step has no switch for this; the bench sets it)
 ENTITIES = os.environ.get("BENCH_ENTITIES", "on") != "off"
 RSS_EVERY = 2500  # articles between samples of the main process's RSS
+# BENCH_PER_DAY=N: N articles a day instead of every size spread over one year (_newspages)
+PER_DAY = int(os.environ["BENCH_PER_DAY"]) if os.environ.get("BENCH_PER_DAY") else None
 
 
 def write_crawl(path: Path, count: int, sentences: list[str]) -> None:
-    pages = NewsPages(count, sentences=sentences)
+    pages = NewsPages(count, sentences=sentences, per_day=PER_DAY)
     summary = CrawlSummary(urls_met=count, finish_reason="finished", complete=True)
 
     def records():

@@ -19,6 +19,7 @@ size's (1.00 is linear; more is superlinear).
 
     .venv/bin/python bench/scaling.py
     BENCH_SIZES=2000,10000 .venv/bin/python bench/scaling.py
+    BENCH_PER_DAY=200 .venv/bin/python bench/scaling.py  # a fixed rate, not one year a size
 """
 
 from __future__ import annotations
